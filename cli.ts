@@ -1,0 +1,15 @@
+/**
+ * The `grid-manager` command: runs a Tahoe-LAFS Grid Manager and enrolls
+ * storage servers and clients in a managed grid.
+ *
+ * @module
+ */
+
+import { runCli } from "./lib/command.ts";
+import { gridManagerCommands } from "./lib/commands/grid_manager.ts";
+
+const commands = [...gridManagerCommands];
+
+if (import.meta.main) {
+  Deno.exit(await runCli(Deno.args, commands));
+}

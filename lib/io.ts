@@ -1,0 +1,335 @@
+/**
+ * The file and stream operations every command shares: atomic writes,
+ * exclusive creates, directory locks and the standard streams. This is the
+ * I/O edge of the package; everything else in `lib/` works on strings.
+ *
+ * @module
+ */
+
+import { basename, dirname, join } from "node:path";
+import { GridManagerError } from "./errors.ts";
+
+const encoder = new TextEncoder();
+const TEMP_PREFIX = ".grid-manager-tmp-";
+
+/** Writes all of `text` to stdout. */
+export function writeStdout(text: string): void {
+  writeAll(Deno.stdout, encoder.encode(text), "standard output");
+}
+
+/** Writes one message line to stderr, prefixed with the program name. */
+export function printMessage(message: string): void {
+  try {
+    writeAll(
+      Deno.stderr,
+      encoder.encode(`grid-manager: ${message}\n`),
+      "standard error",
+    );
+  } catch {
+    // A closed stderr leaves nowhere to report to; the exit code still tells.
+  }
+}
+
+/** Writes a warning line to stderr. */
+export function printWarning(message: string): void {
+  printMessage(`warning: ${message}`);
+}
+
+function writeAll(
+  stream: { writeSync(data: Uint8Array): number },
+  data: Uint8Array,
+  name: string,
+): void {
+  let offset = 0;
+  try {
+    while (offset < data.length) {
+      offset += stream.writeSync(data.subarray(offset));
+    }
+  } catch (error) {
+    throw new GridManagerError(
+      `cannot write to ${name}: ${(error as Error).message}; ` +
+        `check where the output is redirected`,
+    );
+  }
+}
+
+/** Maximum bytes read from stdin: far above any config or certificate. */
+export const MAX_STDIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads all of stdin as UTF-8 text.
+ *
+ * @param what names the expected input in messages ("Grid Manager config").
+ * @throws {GridManagerError} when stdin is empty, closed or too large.
+ */
+export async function readStdinText(what: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of Deno.stdin.readable) {
+      total += chunk.length;
+      if (total > MAX_STDIN_BYTES) {
+        throw new GridManagerError(
+          `standard input is larger than ${MAX_STDIN_BYTES} bytes; expected a ${what}`,
+        );
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof GridManagerError) throw error;
+    throw new GridManagerError(
+      `cannot read the ${what} from standard input: ${
+        (error as Error).message
+      }`,
+    );
+  }
+  if (total === 0) {
+    throw new GridManagerError(
+      `standard input is empty; expected a ${what} there (pipe it in, or give a file)`,
+    );
+  }
+  return decodeUtf8(concat(chunks, total), "standard input");
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+/**
+ * Decodes UTF-8, rejecting invalid bytes.
+ *
+ * @throws {GridManagerError} naming `source`.
+ */
+export function decodeUtf8(bytes: Uint8Array, source: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
+      bytes,
+    );
+  } catch {
+    throw new GridManagerError(
+      `${source} is not valid UTF-8 text; check that it is the right file`,
+    );
+  }
+}
+
+/**
+ * Reads a text file.
+ *
+ * @param what names the file's role in messages ("Grid Manager config").
+ * @throws {GridManagerError} when it is missing or unreadable.
+ */
+export function readTextFile(path: string, what: string): string {
+  let bytes: Uint8Array;
+  try {
+    bytes = Deno.readFileSync(path);
+  } catch (error) {
+    throw fileError(error, path, what);
+  }
+  return decodeUtf8(bytes, path);
+}
+
+/** Turns a Deno file-system error into a one-line user message. */
+export function fileError(
+  error: unknown,
+  path: string,
+  what: string,
+): GridManagerError {
+  if (error instanceof Deno.errors.NotFound) {
+    return new GridManagerError(`${what} ${path} not found; check the path`);
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new GridManagerError(
+      `permission denied for ${what} ${path}; run as its owner or fix its mode`,
+    );
+  }
+  if (error instanceof Deno.errors.IsADirectory) {
+    return new GridManagerError(`${what} ${path} is a directory, not a file`);
+  }
+  return new GridManagerError(
+    `cannot access ${what} ${path}: ${(error as Error).message}`,
+  );
+}
+
+/** Returns whether a path exists (without following a final symlink). */
+export function pathExists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+function tempPathFor(path: string): string {
+  const random = crypto.randomUUID().slice(0, 8);
+  return join(
+    dirname(path),
+    `${TEMP_PREFIX}${Deno.pid}-${random}-${basename(path)}`,
+  );
+}
+
+function writeSynced(path: string, data: Uint8Array, mode: number): void {
+  const file = Deno.openSync(path, { write: true, createNew: true, mode });
+  try {
+    let offset = 0;
+    while (offset < data.length) {
+      offset += file.writeSync(data.subarray(offset));
+    }
+    file.syncSync();
+  } finally {
+    file.close();
+  }
+  Deno.chmodSync(path, mode);
+}
+
+function syncDirectory(directory: string): void {
+  try {
+    const handle = Deno.openSync(directory, { read: true });
+    try {
+      handle.syncSync();
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // Some file systems cannot sync a directory; the rename is still atomic.
+  }
+}
+
+/** Options of {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /**
+   * File mode. Defaults to the mode of the file being replaced, or 0o644 for
+   * a new file.
+   */
+  mode?: number;
+}
+
+/**
+ * Replaces `path` with `text` so that a reader, or a crash at any moment,
+ * sees either the old file or the new one: the data goes to a temporary
+ * file in the same directory, is synced, and is renamed over `path`.
+ *
+ * @param what names the file's role in messages.
+ */
+export function writeFileAtomic(
+  path: string,
+  text: string,
+  what: string,
+  options: AtomicWriteOptions = {},
+): void {
+  let mode = options.mode;
+  if (mode === undefined) {
+    try {
+      mode = Deno.statSync(path).mode! & 0o7777;
+    } catch {
+      mode = 0o644;
+    }
+  }
+  const temp = tempPathFor(path);
+  try {
+    writeSynced(temp, encoder.encode(text), mode);
+    Deno.renameSync(temp, path);
+  } catch (error) {
+    removeQuietly(temp);
+    throw fileError(error, path, what);
+  }
+  syncDirectory(dirname(path));
+}
+
+/**
+ * Creates `path` with `text` only if it does not exist yet, complete or not
+ * at all: the data is written to a temporary file and hard-linked into
+ * place, which fails when the name is taken.
+ *
+ * @returns false when `path` already exists.
+ */
+export function createFileExclusive(
+  path: string,
+  text: string,
+  what: string,
+  mode = 0o644,
+): boolean {
+  const temp = tempPathFor(path);
+  try {
+    writeSynced(temp, encoder.encode(text), mode);
+    Deno.linkSync(temp, path);
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    throw fileError(error, path, what);
+  } finally {
+    removeQuietly(temp);
+  }
+  syncDirectory(dirname(path));
+  return true;
+}
+
+/** Removes a file, ignoring one that is already gone. */
+export function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // Already gone, or never created.
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes temporary files that an interrupted command left in `directory`.
+ * Files of a command still running (its process id is alive) are kept.
+ */
+export function removeStaleTempFiles(directory: string): void {
+  let entries: Iterable<Deno.DirEntry>;
+  try {
+    entries = Deno.readDirSync(directory);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile || !entry.name.startsWith(TEMP_PREFIX)) continue;
+    const pid = Number(entry.name.slice(TEMP_PREFIX.length).split("-")[0]);
+    if (Number.isInteger(pid) && pid !== Deno.pid && processIsAlive(pid)) {
+      continue;
+    }
+    removeQuietly(join(directory, entry.name));
+  }
+}
+
+/**
+ * Runs `action` while holding an exclusive lock on `directory`, so that
+ * commands changing the same directory run one after another. The
+ * operating system drops the lock if the process dies.
+ */
+export async function withDirectoryLock<T>(
+  directory: string,
+  what: string,
+  action: () => T | Promise<T>,
+): Promise<T> {
+  let handle: Deno.FsFile;
+  try {
+    handle = Deno.openSync(directory, { read: true });
+  } catch (error) {
+    throw fileError(error, directory, what);
+  }
+  try {
+    await handle.lock(true);
+    removeStaleTempFiles(directory);
+    return await action();
+  } finally {
+    handle.close();
+  }
+}

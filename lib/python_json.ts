@@ -1,0 +1,108 @@
+/**
+ * JSON text laid out the way Python's `json.dumps` lays it out, so files we
+ * write are byte-identical to the ones Tahoe-LAFS writes.
+ *
+ * @module
+ */
+
+/** A JSON value this serializer handles: no floats, no undefined. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/**
+ * Quotes a string as Python's `json.dumps` does with `ensure_ascii=True`:
+ * everything outside printable ASCII becomes `\uXXXX`, astral characters as
+ * surrogate pairs.
+ */
+export function quotePythonJsonString(text: string): string {
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const char = text[i]!;
+    if (char === '"') out += '\\"';
+    else if (char === "\\") out += "\\\\";
+    else if (char === "\n") out += "\\n";
+    else if (char === "\r") out += "\\r";
+    else if (char === "\t") out += "\\t";
+    else if (char === "\b") out += "\\b";
+    else if (char === "\f") out += "\\f";
+    else if (code < 0x20 || code > 0x7e) {
+      out += "\\u" + code.toString(16).padStart(4, "0");
+    } else out += char;
+  }
+  return out + '"';
+}
+
+/** Options of {@link dumpPythonJson}. */
+export interface DumpOptions {
+  /** Spaces per level, as Python's `indent`; omit for one line. */
+  indent?: number;
+  /** Compact separators `,` and `:` as Python's `separators=(',', ':')`. */
+  compact?: boolean;
+  /** Sort object keys, as Python's `sort_keys=True`. */
+  sortKeys?: boolean;
+}
+
+/**
+ * Serializes `value` as Python's `json.dumps` would with the same options.
+ * Integers only: a non-integer number throws a TypeError, because Python's
+ * float formatting differs from JavaScript's.
+ */
+export function dumpPythonJson(
+  value: JsonValue,
+  options: DumpOptions = {},
+): string {
+  const indent = options.indent;
+  const itemSeparator = indent !== undefined || options.compact ? "," : ", ";
+  const keySeparator = options.compact ? ":" : ": ";
+
+  function write(node: JsonValue, depth: number): string {
+    if (node === null) return "null";
+    if (typeof node === "boolean") return node ? "true" : "false";
+    if (typeof node === "number") {
+      if (!Number.isInteger(node)) {
+        throw new TypeError(
+          `cannot serialize non-integer ${node} as Python does`,
+        );
+      }
+      return String(node);
+    }
+    if (typeof node === "string") return quotePythonJsonString(node);
+
+    const open = Array.isArray(node) ? "[" : "{";
+    const close = Array.isArray(node) ? "]" : "}";
+    const items = Array.isArray(node)
+      ? node.map((item) => write(item, depth + 1))
+      : orderedKeys(node).map((key) =>
+        quotePythonJsonString(key) + keySeparator + write(node[key]!, depth + 1)
+      );
+    if (items.length === 0) return open + close;
+    if (indent === undefined) return open + items.join(itemSeparator) + close;
+
+    const inner = "\n" + " ".repeat(indent * (depth + 1));
+    const outer = "\n" + " ".repeat(indent * depth);
+    return open + inner + items.join(itemSeparator + inner) + outer + close;
+  }
+
+  function orderedKeys(object: { [key: string]: JsonValue }): string[] {
+    const keys = Object.keys(object);
+    return options.sortKeys ? keys.sort(comparePythonStrings) : keys;
+  }
+
+  return write(value, 0);
+}
+
+/** Orders strings by code point, as Python's `sorted` does. */
+function comparePythonStrings(a: string, b: string): number {
+  const left = [...a].map((c) => c.codePointAt(0)!);
+  const right = [...b].map((c) => c.codePointAt(0)!);
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    if (left[i] !== right[i]) return left[i]! - right[i]!;
+  }
+  return left.length - right.length;
+}

@@ -1,0 +1,100 @@
+/**
+ * A library for Tahoe-LAFS managed grids: Grid Manager keys and
+ * configurations, certificates, and the text formats Tahoe-LAFS 1.20 reads
+ * and writes. The `grid-manager` command (`cli.ts`) is built on it.
+ *
+ * Every function here is pure: it works on strings and bytes, and leaves
+ * reading and writing files to the caller.
+ *
+ * @example Sign a certificate and check it
+ * ```ts
+ * import {
+ *   addServer,
+ *   createGridManagerConfig,
+ *   parseCertificateDocument,
+ *   parseCertificatePayload,
+ *   publicIdentity,
+ *   signForServer,
+ *   decodePublicKey,
+ *   verifyCertificateSignature,
+ * } from "./mod.ts";
+ *
+ * const serverKey = "pub-v0-" + "a".repeat(52);
+ * let config = createGridManagerConfig();
+ * config = addServer(config, "storage0", serverKey).config;
+ *
+ * const expires = Date.now() * 1000 + 30 * 86_400_000_000;
+ * const { text } = signForServer(config, "storage0", expires);
+ * const document = parseCertificateDocument(text);
+ *
+ * const gridManagerKey = decodePublicKey(publicIdentity(config));
+ * if (!verifyCertificateSignature(document, gridManagerKey)) throw new Error("bad signature");
+ * if (parseCertificatePayload(document).publicKey !== serverKey) throw new Error("wrong key");
+ * ```
+ *
+ * @module
+ */
+
+export {
+  ExitCode,
+  GridManagerError,
+  InvalidCertificateError,
+  InvalidConfigError,
+  InvalidKeyError,
+  UsageError,
+} from "./lib/errors.ts";
+export { decodeBase32, encodeBase32 } from "./lib/base32.ts";
+export {
+  decodePrivateKey,
+  decodePublicKey,
+  encodePrivateKey,
+  encodePublicKey,
+  generateKeyPair,
+  type KeyPair,
+  keyPairFromSeed,
+  normalizePublicKey,
+  PRIVATE_KEY_PREFIX,
+  PUBLIC_KEY_PREFIX,
+  publicKeyFromServerId,
+  SERVER_ID_PREFIX,
+  serverIdFromPublicKey,
+} from "./lib/keys.ts";
+export {
+  type CertificateDocument,
+  type CertificatePayload,
+  formatCertificateDocument,
+  parseCertificateDocument,
+  parseCertificatePayload,
+  signCertificate,
+  verifyCertificateSignature,
+} from "./lib/certificate.ts";
+export {
+  addServer,
+  type AddServerResult,
+  CONFIG_VERSION,
+  createGridManagerConfig,
+  findServer,
+  formatGridManagerConfig,
+  type GridManagerConfig,
+  MAX_CERTIFICATE_DAYS,
+  MIN_CERTIFICATE_DAYS,
+  parseGridManagerConfig,
+  publicIdentity,
+  removeServer,
+  signForServer,
+  type StorageServer,
+} from "./lib/grid_manager.ts";
+export {
+  describeTimeDifference,
+  formatIsoTime,
+  MICROS_PER_DAY,
+  MICROS_PER_SECOND,
+  type ParsedTime,
+  parseIsoTime,
+} from "./lib/time.ts";
+export {
+  dumpPythonJson,
+  type JsonValue,
+  quotePythonJsonString,
+} from "./lib/python_json.ts";
+export { checkFileName, invalidFileNameReason } from "./lib/names.ts";
