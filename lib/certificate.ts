@@ -15,7 +15,7 @@ import { decodeBase32, encodeBase32 } from "./base32.ts";
 import { sign, verify } from "./ed25519.ts";
 import { InvalidCertificateError } from "./errors.ts";
 import { decodePublicKey, encodePublicKey } from "./keys.ts";
-import { dumpPythonJson } from "./python_json.ts";
+import { dumpPythonJson, parseJson } from "./python_json.ts";
 import { formatIsoTime, parseIsoTime } from "./time.ts";
 
 /** A certificate document, as stored in a `.cert` file or announced. */
@@ -95,7 +95,7 @@ export function parseCertificateDocument(
   let value: unknown = input;
   if (typeof input === "string") {
     try {
-      value = JSON.parse(input);
+      value = parseJson(input);
     } catch (error) {
       throw new InvalidCertificateError(
         `${source} is not valid JSON (${(error as Error).message}); ` +
@@ -188,7 +188,7 @@ export function parseCertificatePayload(
 ): CertificatePayload {
   let value: unknown;
   try {
-    value = JSON.parse(document.certificate);
+    value = parseJson(document.certificate);
   } catch (error) {
     throw new InvalidCertificateError(
       `${source}: the signed payload is not valid JSON (${

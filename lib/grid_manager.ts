@@ -26,7 +26,7 @@ import {
   keyPairFromSeed,
 } from "./keys.ts";
 import { invalidFileNameReason } from "./names.ts";
-import { dumpPythonJson, type JsonValue } from "./python_json.ts";
+import { dumpPythonJson, type JsonValue, parseJson } from "./python_json.ts";
 
 /** The only configuration version Tahoe-LAFS 1.20 reads and writes. */
 export const CONFIG_VERSION = 0;
@@ -82,7 +82,7 @@ export function parseGridManagerConfig(
 
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch (error) {
     return fail(
       `not valid JSON (${(error as Error).message}); ` +

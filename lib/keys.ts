@@ -55,9 +55,12 @@ function decodeKey(text: string, prefix: string, subject: string): Uint8Array {
   try {
     bytes = decodeBase32(text.slice(prefix.length));
   } catch (error) {
-    throw new InvalidKeyError(
-      `invalid ${subject}: ${(error as Error).message}; ${validForm}`,
-    );
+    // The base32 message quotes the offending character, which for a
+    // private key would be a piece of the secret.
+    const problem = prefix === PRIVATE_KEY_PREFIX
+      ? "it is not valid base32"
+      : (error as Error).message;
+    throw new InvalidKeyError(`invalid ${subject}: ${problem}; ${validForm}`);
   }
   if (bytes.length !== KEY_BYTES) {
     throw new InvalidKeyError(

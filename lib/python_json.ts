@@ -5,6 +5,38 @@
  * @module
  */
 
+/**
+ * Parses JSON text like `JSON.parse`, but with an error message that never
+ * quotes the input. V8's messages for some errors repeat the whole text,
+ * which for a Grid Manager config includes the private key and may span
+ * several lines.
+ *
+ * @throws {SyntaxError} saying what is wrong and, where V8 reports it, where.
+ */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (text.charCodeAt(0) === 0xfeff) {
+      throw new SyntaxError(
+        "the text starts with a byte order mark (U+FEFF); save it as UTF-8 without one",
+      );
+    }
+    // "Unexpected token 'x', "<input>" is not valid JSON": keep the token,
+    // which is never inside a string literal, and drop the quoted input.
+    const message = (error as Error).message
+      .replace(/^Unexpected token '(.)', .*$/s, (_, token: string) => {
+        const code = token.charCodeAt(0);
+        const shown = code > 0x20 && code < 0x7f
+          ? JSON.stringify(token)
+          : "U+" + code.toString(16).toUpperCase().padStart(4, "0");
+        return `unexpected character ${shown}`;
+      })
+      .replace(/\s+/g, " ");
+    throw new SyntaxError(message);
+  }
+}
+
 /** A JSON value this serializer handles: no floats, no undefined. */
 export type JsonValue =
   | string
