@@ -112,7 +112,9 @@ export function parseGridManagerConfig(
   }
 
   const servers: StorageServer[] = [];
-  const entries = record.storage_servers ?? {};
+  // A missing "storage_servers" means none; null is an error, as Tahoe
+  // crashes on it.
+  const entries = "storage_servers" in record ? record.storage_servers : {};
   if (
     typeof entries !== "object" || entries === null || Array.isArray(entries)
   ) {

@@ -90,6 +90,25 @@ function warnIfReadableByOthers(path: string): void {
   }
 }
 
+/**
+ * Rejects a config.json that is a FIFO, device or directory: reading one
+ * could block forever (a FIFO) or never end (`/dev/zero`).
+ */
+function requireRegularFile(path: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (error) {
+    throw fileError(error, path, CONFIG_WHAT);
+  }
+  if (!info.isFile) {
+    throw new GridManagerError(
+      `${CONFIG_WHAT} ${path} is not a regular file; ` +
+        `replace it with the config.json that "grid-manager create" wrote`,
+    );
+  }
+}
+
 /** Loads the configuration from a directory or, for "-", from stdin. */
 export async function loadConfig(location: string): Promise<GridManagerConfig> {
   if (isStreamMode(location)) {
@@ -105,6 +124,7 @@ export async function loadConfig(location: string): Promise<GridManagerConfig> {
     );
   }
   warnIfReadableByOthers(path);
+  requireRegularFile(path);
   return parseGridManagerConfig(readTextFile(path, CONFIG_WHAT), path);
 }
 
