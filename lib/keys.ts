@@ -31,6 +31,8 @@ export interface KeyPair {
 }
 
 function describe(text: string): string {
+  // A private key pasted where a public key belongs must not be echoed.
+  if (text.trimStart().startsWith("priv-")) return "(a private key, not shown)";
   const shown = text.length > 80 ? text.slice(0, 77) + "..." : text;
   return JSON.stringify(shown);
 }
@@ -43,10 +45,12 @@ function decodeKey(text: string, prefix: string, subject: string): Uint8Array {
   const validForm =
     `a valid key is "${prefix}" followed by 52 characters of a-z and 2-7`;
   if (!text.startsWith(prefix)) {
-    const fix =
-      prefix === PUBLIC_KEY_PREFIX && text.startsWith(SERVER_ID_PREFIX)
-        ? `"${text.slice(0, 12)}..." is a server id, so add "pub-" in front`
-        : validForm;
+    let fix = validForm;
+    if (prefix === PUBLIC_KEY_PREFIX && text.startsWith(SERVER_ID_PREFIX)) {
+      fix = `"${text.slice(0, 12)}..." is a server id, so add "pub-" in front`;
+    } else if (prefix === PUBLIC_KEY_PREFIX && text.startsWith("priv-")) {
+      fix = "give the public key (node.pubkey), never a private key";
+    }
     throw new InvalidKeyError(
       `invalid ${subject}: it must start with "${prefix}"; ${fix}`,
     );

@@ -20,6 +20,9 @@ export function invalidFileNameReason(name: string): string | undefined {
   if (name.includes("/") || name.includes("\\")) {
     return "it contains a path separator";
   }
+  if (!name.isWellFormed()) {
+    return "it contains an unpaired UTF-16 surrogate, which no file name can hold";
+  }
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) {
     return "it contains a control character";
