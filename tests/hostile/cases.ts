@@ -1,0 +1,537 @@
+/**
+ * The hostile input corpus: malformed Grid Manager configs and certificate
+ * documents, each with the outcome the command line must give.
+ *
+ * A family is a list of inputs plus how to feed one to the program. Raw
+ * byte cases (invalid UTF-8, BOMs, binary junk) are files under
+ * `tests/hostile/FAMILY/`; the rest are mutations of a valid document,
+ * generated here. To add a family, add a `Family` to `FAMILIES` below.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { encodeBase32 } from "../../lib/base32.ts";
+import { signCertificate } from "../../lib/certificate.ts";
+import { publicKeyFromSeed } from "../../lib/ed25519.ts";
+import { encodePrivateKey, encodePublicKey } from "../../lib/keys.ts";
+import { dumpPythonJson, type JsonValue } from "../../lib/python_json.ts";
+import { ROOT } from "../helpers.ts";
+
+/** One malformed input. */
+export interface HostileCase {
+  /** Short identifier, unique within its family. */
+  readonly name: string;
+  /** The bytes given to the program. */
+  readonly input: Uint8Array;
+}
+
+/** How a family's inputs reach the program and what it must answer. */
+export interface Family {
+  /** Family name; also the folder of its raw files. */
+  readonly name: string;
+  /** The inputs. */
+  readonly cases: readonly HostileCase[];
+  /**
+   * Writes what a case needs into `directory` (a fresh, empty Grid Manager
+   * directory holder) and returns the command line and stdin to run.
+   */
+  prepare(
+    directory: string,
+    input: Uint8Array,
+    index: number,
+  ): { args: string[]; stdin?: Uint8Array };
+  /**
+   * Checks the outcome beyond the rules every case shares. Returns a
+   * problem description, or undefined when the outcome is right.
+   */
+  check?(result: { code: number; stdout: string; stderr: string }):
+    | string
+    | undefined;
+  /** Exit code the program must return. */
+  readonly exitCode: number;
+}
+
+const encoder = new TextEncoder();
+
+function seedOf(byte: number): Uint8Array {
+  return new Uint8Array(32).fill(byte);
+}
+
+/** The Grid Manager seed every config case is built around. */
+export const GRID_MANAGER_SEED = seedOf(1);
+/** Its private key string; must never show up in the program's output. */
+export const PRIVATE_KEY = encodePrivateKey(GRID_MANAGER_SEED);
+/** A registered storage server's key. */
+export const SERVER_KEY = encodePublicKey(publicKeyFromSeed(seedOf(2)));
+const SERVER_BASE32 = SERVER_KEY.slice("pub-v0-".length);
+const PRIVATE_BASE32 = PRIVATE_KEY.slice("priv-v0-".length);
+
+/** Formats a config object the way Tahoe writes config.json. */
+function configText(value: JsonValue): string {
+  return dumpPythonJson(value, { indent: 4 }) + "\n";
+}
+
+/** A valid config with one server "s1", as a mutable object. */
+export function validConfig(): Record<string, JsonValue> {
+  return {
+    grid_manager_config_version: 0,
+    private_key: PRIVATE_KEY,
+    storage_servers: { s1: { public_key: SERVER_KEY } },
+  };
+}
+
+/** Replaces character `index` of `text` (negative counts from the end). */
+function replaceAt(text: string, index: number, char: string): string {
+  const at = index < 0 ? text.length + index : index;
+  return text.slice(0, at) + char + text.slice(at + 1);
+}
+
+/** Bad values for a key field, given the valid key and its prefix. */
+function badKeys(valid: string, prefix: string): Record<string, JsonValue> {
+  const body = valid.slice(prefix.length);
+  return {
+    "empty": "",
+    "prefix-only": prefix,
+    "upper-case": valid.toUpperCase(),
+    "upper-case-body": prefix + body.toUpperCase(),
+    "leading-space": " " + valid,
+    "trailing-newline": valid + "\n",
+    "inner-space": prefix + body.slice(0, 20) + " " + body.slice(20),
+    "padding": valid + "====",
+    "truncated-1": valid.slice(0, -1),
+    "truncated-2": valid.slice(0, -2),
+    "truncated-10": valid.slice(0, -10),
+    "extra-char": valid + "a",
+    "extra-8-chars": valid + "aaaaaaaa",
+    "bad-last-char": replaceAt(valid, -1, "r"),
+    "digit-1": replaceAt(valid, -5, "1"),
+    "digit-8": replaceAt(valid, -5, "8"),
+    "digit-0": replaceAt(valid, -5, "0"),
+    "wrong-version": valid.replace("-v0-", "-v1-"),
+    "no-version": prefix.replace("v0-", "") + body,
+    "nul-inside": prefix + body.slice(0, 10) + "\u0000" + body.slice(11),
+    "non-ascii": replaceAt(valid, -5, "\u00e9"),
+    "fullwidth-digit": replaceAt(valid, -5, "\uff12"),
+    "hex-instead": prefix + "00".repeat(32),
+    "31-bytes": prefix + encodeBase32(new Uint8Array(31).fill(7)),
+    "33-bytes": prefix + encodeBase32(new Uint8Array(33).fill(7)),
+    "64-bytes": prefix + encodeBase32(new Uint8Array(64).fill(7)),
+    "huge": prefix + "a".repeat(1_000_000),
+    "number": 12345,
+    "null": null,
+    "true": true,
+    "array": [valid],
+    "object": { key: valid },
+  };
+}
+
+function configCases(): HostileCase[] {
+  const cases: HostileCase[] = [];
+  const add = (name: string, text: string) =>
+    cases.push({ name, input: encoder.encode(text) });
+  const mutate = (
+    name: string,
+    change: (c: Record<string, JsonValue>) => void,
+  ) => {
+    const config = validConfig();
+    change(config);
+    add(name, configText(config));
+  };
+
+  // Not a JSON object at all.
+  for (
+    const [name, text] of Object.entries({
+      "null": "null",
+      "array": "[]",
+      "number": "0",
+      "string": '"config"',
+      "true": "true",
+      "empty-object": "{}",
+      "whitespace": "   \n\t  ",
+      "trailing-garbage": configText(validConfig()) + "x",
+      "trailing-comma": configText(validConfig()).replace(/\n}\n$/, ",\n}\n"),
+      "truncated-half": configText(validConfig()).slice(0, 60),
+      "truncated-last-brace": configText(validConfig()).slice(0, -2),
+      "single-quotes": configText(validConfig()).replaceAll('"', "'"),
+      "comment": "// config\n" + configText(validConfig()),
+      "python-repr": "{'grid_manager_config_version': 0}",
+      "typo-near-key": configText(validConfig()).replace(
+        '"storage_servers"',
+        "storage_servers",
+      ),
+      "unquoted-key-value": configText(validConfig()).replace(
+        `"${PRIVATE_KEY}"`,
+        PRIVATE_KEY,
+      ),
+      "bare-word-after-key": configText(validConfig()).replace(
+        /\n}\n$/,
+        ',\n    "x": tru\n}\n',
+      ),
+      "control-char-in-key": configText(validConfig()).replace(
+        PRIVATE_KEY,
+        PRIVATE_KEY.slice(0, 20) + "\u0001" + PRIVATE_KEY.slice(21),
+      ),
+      "bad-escape": configText(validConfig()).replace(
+        "priv-v0-",
+        "priv-v0-\\q",
+      ),
+      "lone-surrogate-escape": configText(validConfig()).replace(
+        '"s1"',
+        '"\\ud800"',
+      ),
+      "deep-array": "[".repeat(100_000) + "]".repeat(100_000),
+      "deep-object-unclosed": '{"a":'.repeat(100_000),
+      "deep-in-servers": configText(validConfig()).replace(
+        `{\n            "public_key": "${SERVER_KEY}"\n        }`,
+        '{"public_key":' + "[".repeat(50_000) + "]".repeat(50_000) + "}",
+      ),
+      "huge-whitespace-then-junk": " ".repeat(5_000_000) + "x",
+      "many-keys-no-version": "{" +
+        Array.from({ length: 100_000 }, (_, i) => `"k${i}":${i}`).join(",") +
+        "}",
+      "nan": configText(validConfig()).replace(
+        '"grid_manager_config_version": 0',
+        '"grid_manager_config_version": NaN',
+      ),
+      "infinity": configText(validConfig()).replace(
+        '"grid_manager_config_version": 0',
+        '"grid_manager_config_version": 1e400',
+      ),
+      "hex-number": configText(validConfig()).replace(
+        '"grid_manager_config_version": 0',
+        '"grid_manager_config_version": 0x0',
+      ),
+      "leading-zero": configText(validConfig()).replace(
+        '"grid_manager_config_version": 0',
+        '"grid_manager_config_version": 00',
+      ),
+    })
+  ) add(name, text);
+
+  // Wrong or missing version.
+  for (
+    const [name, version] of Object.entries({
+      "missing": undefined,
+      "one": 1,
+      "minus-one": -1,
+      "string-zero": "0",
+      "null": null,
+      "true": true,
+      "array": [0],
+      "object": { version: 0 },
+      "big": 2 ** 53,
+    })
+  ) {
+    mutate(`version-${name}`, (config) => {
+      if (version === undefined) delete config.grid_manager_config_version;
+      else config.grid_manager_config_version = version as JsonValue;
+    });
+  }
+
+  // Bad private keys.
+  mutate("private-key-missing", (config) => delete config.private_key);
+  for (const [name, key] of Object.entries(badKeys(PRIVATE_KEY, "priv-v0-"))) {
+    mutate(`private-key-${name}`, (config) => config.private_key = key);
+  }
+  mutate("private-key-is-public", (config) => {
+    config.private_key = "pub-v0-" + PRIVATE_BASE32;
+  });
+
+  // Bad storage_servers containers and entries.
+  for (
+    const [name, value] of Object.entries({
+      "null": null,
+      "array": [{ public_key: SERVER_KEY }],
+      "string": "s1",
+      "number": 1,
+      "true": true,
+    })
+  ) {
+    mutate(`servers-${name}`, (config) => config.storage_servers = value);
+  }
+  const entries: Record<string, JsonValue> = {
+    "null": null,
+    "string": SERVER_KEY,
+    "array": [SERVER_KEY],
+    "empty-object": {},
+    "key-null": { public_key: null },
+    "key-number": { public_key: 7 },
+    "key-array": { public_key: [SERVER_KEY] },
+    "key-misspelled": { publickey: SERVER_KEY },
+    "server-id-not-key": { public_key: "v0-" + SERVER_BASE32 },
+    "private-key-as-key": { public_key: PRIVATE_KEY },
+  };
+  for (const [name, entry] of Object.entries(entries)) {
+    mutate(`server-entry-${name}`, (config) => {
+      config.storage_servers = { s1: entry };
+    });
+  }
+  for (const [name, key] of Object.entries(badKeys(SERVER_KEY, "pub-v0-"))) {
+    if (typeof key !== "string") continue;
+    mutate(`server-key-${name}`, (config) => {
+      config.storage_servers = { s1: { public_key: key } };
+    });
+  }
+
+  // Names that are paths or break the files they go into.
+  for (
+    const [name, serverName] of Object.entries({
+      "empty": "",
+      "dot": ".",
+      "dot-dot": "..",
+      "parent-path": "../outside",
+      "absolute-path": "/etc/passwd",
+      "slash": "a/b",
+      "backslash": "a\\b",
+      "nul": "a\u0000b",
+      "newline": "a\nb",
+      "carriage-return": "a\rb",
+      "escape-sequence": "\u001b[31mred",
+      "delete-char": "a\u007f",
+      "tab": "a\tb",
+    })
+  ) {
+    mutate(`server-name-${name}`, (config) => {
+      config.storage_servers = {
+        ok: { public_key: SERVER_KEY },
+        [serverName]: { public_key: SERVER_KEY },
+      };
+    });
+  }
+  return cases;
+}
+
+/** Reads the raw byte cases of a family from `tests/hostile/FAMILY/`. */
+function rawCases(family: string): HostileCase[] {
+  const folder = join(ROOT, "tests", "hostile", family);
+  return [...Deno.readDirSync(folder)]
+    .filter((entry) => entry.isFile)
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => ({
+      name: `file-${name}`,
+      input: Deno.readFileSync(join(folder, name)),
+    }));
+}
+
+/** The Grid Manager directory name inside a case's temporary directory. */
+export const GM_DIRECTORY = "gm";
+
+/** Writes a Grid Manager directory whose config.json is `config`. */
+function writeGridManager(directory: string, config: Uint8Array): string {
+  const gm = join(directory, GM_DIRECTORY);
+  Deno.mkdirSync(gm, { mode: 0o700 });
+  Deno.chmodSync(gm, 0o700);
+  const path = join(gm, "config.json");
+  Deno.writeFileSync(path, config, { mode: 0o600 });
+  Deno.chmodSync(path, 0o600);
+  return gm;
+}
+
+// Every Grid Manager command loads the config; the cases take turns.
+const CONFIG_COMMANDS = [
+  ["public-identity"],
+  ["list"],
+  ["list", "--json"],
+  ["add", "s2", SERVER_KEY],
+  ["remove", "s1"],
+  ["sign", "s1", "10"],
+];
+
+function expectOneLine(
+  result: { stdout: string; stderr: string },
+): string | undefined {
+  if (result.stdout !== "") return `stdout is not empty: ${result.stdout}`;
+  return undefined;
+}
+
+const configFileFamily: Family = {
+  name: "config",
+  cases: [...configCases(), ...rawCases("config")],
+  exitCode: 1,
+  prepare(directory, input, index) {
+    const gm = writeGridManager(directory, input);
+    const command = CONFIG_COMMANDS[index % CONFIG_COMMANDS.length]!;
+    return { args: ["--config", gm, ...command] };
+  },
+  check: expectOneLine,
+};
+
+const configStdinFamily: Family = {
+  name: "config-stdin",
+  cases: configFileFamily.cases,
+  exitCode: 1,
+  prepare(_directory, input, index) {
+    const command = CONFIG_COMMANDS[index % CONFIG_COMMANDS.length]!;
+    return { args: ["--config", "-", ...command], stdin: input };
+  },
+  check: expectOneLine,
+};
+
+/** Base32 of `byte` repeated to a signature of `length` bytes. */
+function fakeSignature(length: number): string {
+  return encodeBase32(new Uint8Array(length).fill(9));
+}
+
+function certificateCases(): HostileCase[] {
+  const document = signCertificate(
+    GRID_MANAGER_SEED,
+    SERVER_KEY,
+    Date.UTC(2030, 0, 1) * 1000,
+  );
+  const cases: HostileCase[] = [];
+  const add = (name: string, value: JsonValue | string) =>
+    cases.push({
+      name,
+      input: encoder.encode(
+        typeof value === "string"
+          ? value
+          : dumpPythonJson(value, { indent: 4 }),
+      ),
+    });
+  const withPayload = (payload: JsonValue) =>
+    ({
+      certificate: typeof payload === "string"
+        ? payload
+        : dumpPythonJson(payload, { compact: true, sortKeys: true }),
+      signature: document.signature,
+    }) satisfies JsonValue;
+  const payload = {
+    expires: "2030-01-01T00:00:00+00:00",
+    public_key: SERVER_KEY,
+    version: 1,
+  };
+
+  // The document.
+  add("not-json", "certificate");
+  add("null", null);
+  add("array", [document.certificate, document.signature]);
+  add("string", document.certificate);
+  add("number", 1);
+  add("empty-object", {});
+  add("extra-key", { ...document, comment: "hi" });
+  add("extra-key-version", { ...document, version: 1 });
+  add("missing-signature", { certificate: document.certificate });
+  add("missing-certificate", { signature: document.signature });
+  add("renamed-key", {
+    cert: document.certificate,
+    signature: document.signature,
+  });
+  add("certificate-object", {
+    certificate: payload,
+    signature: document.signature,
+  });
+  add("certificate-null", { certificate: null, signature: document.signature });
+  add("signature-null", { certificate: document.certificate, signature: null });
+  add("signature-number", { certificate: document.certificate, signature: 5 });
+  add("signature-array", { certificate: document.certificate, signature: [] });
+  add("truncated-json", JSON.stringify(document).slice(0, -5));
+  add("trailing-garbage", JSON.stringify(document) + "}");
+  add("bare-word", JSON.stringify(document).replace(/}$/, ', "x": nul}'));
+  add("deep-array", "[".repeat(100_000) + "]".repeat(100_000));
+
+  // The signature.
+  const sig = document.signature;
+  for (
+    const [name, signature] of Object.entries({
+      "empty": "",
+      "upper-case": sig.toUpperCase(),
+      "padding": sig + "======",
+      "truncated-1": sig.slice(0, -1),
+      "truncated-2": sig.slice(0, -2),
+      "truncated-half": sig.slice(0, 52),
+      "extra-char": sig + "a",
+      "bad-last-char": replaceAt(sig, -1, "z"),
+      "digit-1": replaceAt(sig, 10, "1"),
+      "space": replaceAt(sig, 10, " "),
+      "63-bytes": fakeSignature(63),
+      "65-bytes": fakeSignature(65),
+      "32-bytes": fakeSignature(32),
+      "hex": "ab".repeat(64),
+      "non-ascii": replaceAt(sig, 10, "\u00e9"),
+    })
+  ) add(`signature-${name}`, { certificate: document.certificate, signature });
+
+  // The signed payload.
+  add("payload-not-json", withPayload("not json"));
+  add("payload-array", withPayload([1]));
+  add("payload-null", withPayload(null));
+  add("payload-empty", withPayload({}));
+  for (
+    const [name, version] of Object.entries({
+      "2": 2,
+      "0": 0,
+      "string": "1",
+      "null": null,
+      "true": true,
+    })
+  ) add(`payload-version-${name}`, withPayload({ ...payload, version }));
+  const { version: _version, ...noVersion } = payload;
+  add("payload-version-missing", withPayload(noVersion));
+  const { expires: _expires, ...noExpires } = payload;
+  add("payload-expires-missing", withPayload(noExpires));
+  const { public_key: _key, ...noKey } = payload;
+  add("payload-key-missing", withPayload(noKey));
+  add("payload-key-number", withPayload({ ...payload, public_key: 1 }));
+  add("payload-key-null", withPayload({ ...payload, public_key: null }));
+  for (
+    const [name, expires] of Object.entries({
+      "naive": "2030-01-01T00:00:00",
+      "naive-fraction": "2030-01-01T00:00:00.123456",
+      "date-only": "2030-01-01",
+      "epoch-number-string": "1893456000",
+      "empty": "",
+      "month-13": "2030-13-01T00:00:00+00:00",
+      "february-30": "2030-02-30T00:00:00+00:00",
+      "hour-24": "2030-01-01T24:00:00+00:00",
+      "minute-60": "2030-01-01T00:60:00+00:00",
+      "offset-24h": "2030-01-01T00:00:00+24:00",
+      "offset-no-colon": "2030-01-01T00:00:00+0000",
+      "year-0": "0000-01-01T00:00:00+00:00",
+      "year-5-digits": "12030-01-01T00:00:00+00:00",
+      "fraction-7-digits": "2030-01-01T00:00:00.1234567+00:00",
+      "lower-z": "2030-01-01T00:00:00z",
+      "words": "next tuesday",
+    })
+  ) add(`payload-expires-${name}`, withPayload({ ...payload, expires }));
+  add(
+    "payload-expires-number",
+    withPayload({ ...payload, expires: 1893456000 }),
+  );
+  add("payload-expires-null", withPayload({ ...payload, expires: null }));
+  return cases;
+}
+
+/** Writes a Grid Manager with server s1 and `certificate` as s1.cert.0. */
+const certificateFileFamily: Family = {
+  name: "certificate",
+  cases: [...certificateCases(), ...rawCases("certificate")],
+  exitCode: 0,
+  prepare(directory, input) {
+    const gm = writeGridManager(
+      directory,
+      encoder.encode(configText(validConfig())),
+    );
+    Deno.writeFileSync(join(gm, "s1.cert.0"), input, { mode: 0o644 });
+    return { args: ["--config", gm, "list"] };
+  },
+  check(result) {
+    const lines = result.stdout.split("\n");
+    if (result.stderr !== "") return `stderr is not empty: ${result.stderr}`;
+    if (lines.length !== 3 || lines[2] !== "") {
+      return `expected 2 lines on stdout, got ${JSON.stringify(result.stdout)}`;
+    }
+    if (!/^ {2}\s*cert 0: unreadable: \S/.test(lines[1]!)) {
+      return `certificate line does not say unreadable: ${lines[1]}`;
+    }
+    return undefined;
+  },
+};
+
+/** Every family of the corpus. */
+export const FAMILIES: readonly Family[] = [
+  configFileFamily,
+  configStdinFamily,
+  certificateFileFamily,
+];
