@@ -123,8 +123,8 @@ export async function loadConfig(location: string): Promise<GridManagerConfig> {
       `Grid Manager directory ${location} not found; check --config, or run "grid-manager --config ${location} create"`,
     );
   }
-  warnIfReadableByOthers(path);
   requireRegularFile(path);
+  warnIfReadableByOthers(path);
   return parseGridManagerConfig(readTextFile(path, CONFIG_WHAT), path);
 }
 

@@ -529,9 +529,34 @@ const certificateFileFamily: Family = {
   },
 };
 
+/** config.json replaced by something that is not a regular file. */
+const configFileKindFamily: Family = {
+  name: "config-file-kind",
+  cases: ["fifo", "directory", "dev-zero", "dangling-symlink", "missing"]
+    .map((name) => ({ name, input: encoder.encode(name) })),
+  exitCode: 1,
+  prepare(directory, input, index) {
+    const gm = join(directory, GM_DIRECTORY);
+    Deno.mkdirSync(gm, { mode: 0o700 });
+    const path = join(gm, "config.json");
+    const kind = new TextDecoder().decode(input);
+    if (kind === "fifo") {
+      new Deno.Command("mkfifo", { args: [path] }).outputSync();
+    } else if (kind === "directory") Deno.mkdirSync(path);
+    else if (kind === "dev-zero") Deno.symlinkSync("/dev/zero", path);
+    else if (kind === "dangling-symlink") {
+      Deno.symlinkSync(join(gm, "nowhere"), path);
+    }
+    const command = CONFIG_COMMANDS[index % CONFIG_COMMANDS.length]!;
+    return { args: ["--config", gm, ...command] };
+  },
+  check: expectOneLine,
+};
+
 /** Every family of the corpus. */
 export const FAMILIES: readonly Family[] = [
   configFileFamily,
   configStdinFamily,
+  configFileKindFamily,
   certificateFileFamily,
 ];
