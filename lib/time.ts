@@ -119,8 +119,11 @@ export function parseIsoTime(text: string): ParsedTime {
     }
   }
 
-  const millis = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(millis);
+  // Date.UTC maps years 0 to 99 to 1900-1999; setUTCFullYear does not.
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  check.setUTCHours(hour, minute, second, 0);
+  const millis = check.getTime();
   if (
     year < 1 || check.getUTCMonth() !== month - 1 ||
     check.getUTCDate() !== day ||
