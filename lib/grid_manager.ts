@@ -141,14 +141,17 @@ export function parseGridManagerConfig(
     if (typeof entry !== "object" || typeof publicKey !== "string") {
       fail(`storage server ${JSON.stringify(name)} has no "public_key" string`);
     }
+    let keyBytes: Uint8Array;
     try {
-      decodePublicKey(publicKey as string);
+      keyBytes = decodePublicKey(publicKey as string);
     } catch (error) {
-      fail(
+      return fail(
         `storage server ${JSON.stringify(name)}: ${(error as Error).message}`,
       );
     }
-    servers.push({ name, publicKey: publicKey as string });
+    // Tahoe accepts a few non-canonical keys and writes them back
+    // canonical, so comparisons and the saved file use the canonical form.
+    servers.push({ name, publicKey: encodePublicKey(keyBytes) });
   }
   return { keys: keyPairFromSeed(seed), servers };
 }
