@@ -6,7 +6,7 @@
  */
 
 import { type Command, CONFIG_OPTION, JSON_OPTION } from "../command.ts";
-import { ExitCode, UsageError } from "../errors.ts";
+import { ExitCode, GridManagerError, UsageError } from "../errors.ts";
 import {
   addServer,
   createGridManagerConfig,
@@ -266,12 +266,24 @@ const sign: Command = {
     const config = await loadConfig(location);
     const expiresMicros = nowMicros() + days * MICROS_PER_DAY;
     const { text } = signForServer(config, name, expiresMicros);
+    let path: string | undefined;
     if (!isStreamMode(location)) {
       checkFileName(name, "server name");
-      const path = storeCertificate(location, name, text);
+      path = storeCertificate(location, name, text);
       printMessage(`stored the certificate as ${path}`);
     }
-    writeStdout(text + "\n");
+    try {
+      writeStdout(text + "\n");
+    } catch (error) {
+      // The stored file is the record that the certificate was issued, and
+      // part of it may have reached the reader, so it stays.
+      if (path === undefined || !(error instanceof GridManagerError)) {
+        throw error;
+      }
+      throw new GridManagerError(
+        `${error.message}; the certificate is kept as ${path}`,
+      );
+    }
     if (args[1] === undefined) {
       printMessage(
         `the certificate expires ${formatIsoTime(expiresMicros, " ")} ` +
