@@ -25,6 +25,7 @@ import {
   readStdinText,
   readTextFile,
   removeQuietly,
+  removeStaleTempFiles,
   withDirectoryLock,
   writeFileAtomic,
   writeStdout,
@@ -271,6 +272,9 @@ export function storeCertificate(
   name: string,
   text: string,
 ): string {
+  // sign takes no lock, so it clears what a killed run left here itself;
+  // files of running processes are kept.
+  removeStaleTempFiles(directory);
   const taken = new Set(
     (listCertificateFiles(directory).get(name) ?? []).map((f) => f.index),
   );
