@@ -175,18 +175,30 @@ function tempPathFor(path: string): string {
   );
 }
 
-function writeSynced(path: string, data: Uint8Array, mode: number): void {
+/**
+ * Writes and syncs a new temporary file and returns it still open and
+ * locked. The caller moves it into place and then closes it; until then
+ * the lock tells {@link removeStaleTempFiles} that its writer is alive.
+ */
+function writeSynced(
+  path: string,
+  data: Uint8Array,
+  mode: number,
+): Deno.FsFile {
   const file = Deno.openSync(path, { write: true, createNew: true, mode });
   try {
+    file.lockSync(true);
     let offset = 0;
     while (offset < data.length) {
       offset += file.writeSync(data.subarray(offset));
     }
     file.syncSync();
-  } finally {
+    Deno.chmodSync(path, mode);
+  } catch (error) {
     file.close();
+    throw error;
   }
-  Deno.chmodSync(path, mode);
+  return file;
 }
 
 function syncDirectory(directory: string): void {
@@ -233,12 +245,15 @@ export function writeFileAtomic(
     }
   }
   const temp = tempPathFor(path);
+  let file: Deno.FsFile | undefined;
   try {
-    writeSynced(temp, encoder.encode(text), mode);
+    file = writeSynced(temp, encoder.encode(text), mode);
     Deno.renameSync(temp, path);
   } catch (error) {
     removeQuietly(temp);
     throw fileError(error, path, what);
+  } finally {
+    file?.close();
   }
   syncDirectory(dirname(path));
 }
@@ -257,14 +272,16 @@ export function createFileExclusive(
   mode = 0o644,
 ): boolean {
   const temp = tempPathFor(path);
+  let file: Deno.FsFile | undefined;
   try {
-    writeSynced(temp, encoder.encode(text), mode);
+    file = writeSynced(temp, encoder.encode(text), mode);
     Deno.linkSync(temp, path);
   } catch (error) {
     if (error instanceof Deno.errors.AlreadyExists) return false;
     throw fileError(error, path, what);
   } finally {
     removeQuietly(temp);
+    file?.close();
   }
   syncDirectory(dirname(path));
   return true;
@@ -279,18 +296,35 @@ export function removeQuietly(path: string): void {
   }
 }
 
-function processIsAlive(pid: number): boolean {
+/** Age after which an empty, unlocked temporary file counts as stale. */
+const EMPTY_TEMP_FILE_MAX_AGE_MS = 10_000;
+
+/**
+ * Returns whether a temporary file was left by a writer that died. A live
+ * writer holds a lock on its file from just after creating it until the
+ * file is in place, so a file that can be locked is stale, unless it is
+ * empty and new: its writer may be between creating and locking it.
+ */
+function isStaleTempFile(path: string): boolean {
+  let file: Deno.FsFile;
   try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
+    file = Deno.openSync(path, { read: true });
   } catch {
     return false;
+  }
+  try {
+    if (!file.tryLockSync(true)) return false;
+    const info = file.statSync();
+    const age = Date.now() - (info.mtime?.getTime() ?? 0);
+    return info.size > 0 || age > EMPTY_TEMP_FILE_MAX_AGE_MS;
+  } finally {
+    file.close();
   }
 }
 
 /**
  * Removes temporary files that an interrupted command left in `directory`.
- * Files of a command still running (its process id is alive) are kept.
+ * Files that a running command is still writing are kept.
  */
 export function removeStaleTempFiles(directory: string): void {
   let entries: Iterable<Deno.DirEntry>;
@@ -301,11 +335,8 @@ export function removeStaleTempFiles(directory: string): void {
   }
   for (const entry of entries) {
     if (!entry.isFile || !entry.name.startsWith(TEMP_PREFIX)) continue;
-    const pid = Number(entry.name.slice(TEMP_PREFIX.length).split("-")[0]);
-    if (Number.isInteger(pid) && pid !== Deno.pid && processIsAlive(pid)) {
-      continue;
-    }
-    removeQuietly(join(directory, entry.name));
+    const path = join(directory, entry.name);
+    if (isStaleTempFile(path)) removeQuietly(path);
   }
 }
 
