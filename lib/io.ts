@@ -8,9 +8,10 @@
 
 import { basename, dirname, join } from "node:path";
 import { GridManagerError } from "./errors.ts";
+import { TEMPORARY_FILE_PREFIX } from "./names.ts";
 
 const encoder = new TextEncoder();
-const TEMP_PREFIX = ".grid-manager-tmp-";
+const TEMP_PREFIX = TEMPORARY_FILE_PREFIX;
 
 /** Writes all of `text` to stdout. */
 export function writeStdout(text: string): void {
@@ -175,30 +176,47 @@ function tempPathFor(path: string): string {
   );
 }
 
+/** A temporary file, written and synced, still open and locked. */
+interface LockedTempFile {
+  readonly file: Deno.FsFile;
+  readonly path: string;
+}
+
 /**
- * Writes and syncs a new temporary file and returns it still open and
- * locked. The caller moves it into place and then closes it; until then
- * the lock tells {@link removeStaleTempFiles} that its writer is alive.
+ * Writes `data` to a new temporary file beside `target` and returns it
+ * still open and locked. The caller moves it into place and then closes
+ * it; until then the lock tells {@link removeStaleTempFiles} that its
+ * writer is alive. On failure nothing is left behind.
  */
-function writeSynced(
-  path: string,
+function writeLockedTempFile(
+  target: string,
   data: Uint8Array,
   mode: number,
-): Deno.FsFile {
-  const file = Deno.openSync(path, { write: true, createNew: true, mode });
-  try {
-    file.lockSync(true);
-    let offset = 0;
-    while (offset < data.length) {
-      offset += file.writeSync(data.subarray(offset));
+): LockedTempFile {
+  for (let attempt = 0;; attempt++) {
+    const path = tempPathFor(target);
+    const file = Deno.openSync(path, { write: true, createNew: true, mode });
+    try {
+      file.lockSync(true);
+      // A cleaner may have locked and removed the file between its
+      // creation and our lock; then start over with a new name.
+      if (file.statSync().nlink === 0 && attempt < 10) {
+        file.close();
+        continue;
+      }
+      let offset = 0;
+      while (offset < data.length) {
+        offset += file.writeSync(data.subarray(offset));
+      }
+      file.syncSync();
+      Deno.chmodSync(path, mode);
+    } catch (error) {
+      file.close();
+      removeQuietly(path);
+      throw error;
     }
-    file.syncSync();
-    Deno.chmodSync(path, mode);
-  } catch (error) {
-    file.close();
-    throw error;
+    return { file, path };
   }
-  return file;
 }
 
 function syncDirectory(directory: string): void {
@@ -244,16 +262,15 @@ export function writeFileAtomic(
       mode = 0o644;
     }
   }
-  const temp = tempPathFor(path);
-  let file: Deno.FsFile | undefined;
+  let temp: LockedTempFile | undefined;
   try {
-    file = writeSynced(temp, encoder.encode(text), mode);
-    Deno.renameSync(temp, path);
+    temp = writeLockedTempFile(path, encoder.encode(text), mode);
+    Deno.renameSync(temp.path, path);
   } catch (error) {
-    removeQuietly(temp);
+    if (temp) removeQuietly(temp.path);
     throw fileError(error, path, what);
   } finally {
-    file?.close();
+    temp?.file.close();
   }
   syncDirectory(dirname(path));
 }
@@ -271,17 +288,18 @@ export function createFileExclusive(
   what: string,
   mode = 0o644,
 ): boolean {
-  const temp = tempPathFor(path);
-  let file: Deno.FsFile | undefined;
+  let temp: LockedTempFile | undefined;
   try {
-    file = writeSynced(temp, encoder.encode(text), mode);
-    Deno.linkSync(temp, path);
+    temp = writeLockedTempFile(path, encoder.encode(text), mode);
+    Deno.linkSync(temp.path, path);
   } catch (error) {
     if (error instanceof Deno.errors.AlreadyExists) return false;
     throw fileError(error, path, what);
   } finally {
-    removeQuietly(temp);
-    file?.close();
+    if (temp) {
+      removeQuietly(temp.path);
+      temp.file.close();
+    }
   }
   syncDirectory(dirname(path));
   return true;
@@ -296,27 +314,21 @@ export function removeQuietly(path: string): void {
   }
 }
 
-/** Age after which an empty, unlocked temporary file counts as stale. */
-const EMPTY_TEMP_FILE_MAX_AGE_MS = 10_000;
-
 /**
- * Returns whether a temporary file was left by a writer that died. A live
- * writer holds a lock on its file from just after creating it until the
- * file is in place, so a file that can be locked is stale, unless it is
- * empty and new: its writer may be between creating and locking it.
+ * Removes a temporary file if its writer died. A live writer holds a lock
+ * on its file from creation until the file is in place, so a file that can
+ * be locked is stale. It is removed while locked, and a writer that locks
+ * its new file only after such a removal sees it gone and starts over.
  */
-function isStaleTempFile(path: string): boolean {
+function removeIfStale(path: string): void {
   let file: Deno.FsFile;
   try {
     file = Deno.openSync(path, { read: true });
   } catch {
-    return false;
+    return;
   }
   try {
-    if (!file.tryLockSync(true)) return false;
-    const info = file.statSync();
-    const age = Date.now() - (info.mtime?.getTime() ?? 0);
-    return info.size > 0 || age > EMPTY_TEMP_FILE_MAX_AGE_MS;
+    if (file.tryLockSync(true)) removeQuietly(path);
   } finally {
     file.close();
   }
@@ -335,8 +347,7 @@ export function removeStaleTempFiles(directory: string): void {
   }
   for (const entry of entries) {
     if (!entry.isFile || !entry.name.startsWith(TEMP_PREFIX)) continue;
-    const path = join(directory, entry.name);
-    if (isStaleTempFile(path)) removeQuietly(path);
+    removeIfStale(join(directory, entry.name));
   }
 }
 
