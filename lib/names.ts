@@ -10,15 +10,25 @@
 import { GridManagerError } from "./errors.ts";
 
 /**
+ * Start of the names of the temporary files that writes go through. A
+ * command removes such files when no live writer holds them, so no name
+ * may start with it.
+ */
+export const TEMPORARY_FILE_PREFIX = ".grid-manager-tmp-";
+
+/**
  * Returns why `name` cannot name a file inside a directory, or undefined
- * when it can: empty, `.` or `..`, or containing `/`, `\`, NUL or another
- * control character.
+ * when it can: empty, `.` or `..`, the temporary file prefix, an unpaired
+ * surrogate, or containing `/`, `\`, NUL or another control character.
  */
 export function invalidFileNameReason(name: string): string | undefined {
   if (name === "") return "it is empty";
   if (name === "." || name === "..") return `"${name}" names a directory`;
   if (name.includes("/") || name.includes("\\")) {
     return "it contains a path separator";
+  }
+  if (name.startsWith(TEMPORARY_FILE_PREFIX)) {
+    return `it starts with "${TEMPORARY_FILE_PREFIX}", which marks temporary files`;
   }
   if (!name.isWellFormed()) {
     return "it contains an unpaired UTF-16 surrogate, which no file name can hold";

@@ -290,6 +290,8 @@ function configCases(): HostileCase[] {
       "escape-sequence": "\u001b[31mred",
       "delete-char": "a\u007f",
       "tab": "a\tb",
+      "temporary-file-prefix": ".grid-manager-tmp-1-abcdef12-x",
+      "lone-surrogate": "a\ud800",
     })
   ) {
     mutate(`server-name-${name}`, (config) => {
