@@ -74,7 +74,9 @@ function tempFiles(directory: string): string[] {
 function certificateFiles(directory: string): string[] {
   return [...Deno.readDirSync(directory)]
     .map((entry) => entry.name)
-    .filter((name) => /\.cert\.\d+$/.test(name))
+    .filter((name) =>
+      /\.cert\.\d+$/.test(name) && !name.startsWith(TEMP_PREFIX)
+    )
     .sort();
 }
 
@@ -140,7 +142,6 @@ async function worker(
     const delay = next() < 0.25
       ? next() * estimate * 1.1
       : estimate * (0.7 + next() * 0.45);
-    const start = performance.now();
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -163,11 +164,10 @@ async function worker(
       // Already exited.
     }
     const status = await child.status;
-    // Track how long a run takes under the current load: completed runs
-    // pull the estimate toward their time, kills push it up slowly.
-    if (status.signal === null) {
-      estimate = 0.8 * estimate + 0.2 * (performance.now() - start);
-    } else estimate *= 1.01;
+    // Steer the delay so that about 60% of runs are killed: a completed
+    // run shortens the next delay, a kill lengthens it.
+    if (status.signal === null) estimate *= 0.97;
+    else estimate *= 1.02;
 
     const label = `run ${run} of worker ${id} (CRASH_SEED=${SEED}): ` +
       `${args.join(" ")} killed after ${delay.toFixed(0)} ms`;
@@ -234,10 +234,10 @@ Deno.test(`SIGKILL during add, remove and sign (${RUNS} kills)`, async () => {
     ),
   );
   console.log(
-    `crash: ${perWorker * WORKERS} kills, median run ${
-      median.toFixed(0)
-    } ms, ` +
-      `config unchanged ${tally.killedBefore}, changed ${tally.killedAfter}, ` +
+    `crash: ${perWorker * WORKERS} runs ${JSON.stringify(tally.byCommand)}, ` +
+      `median run ${median.toFixed(0)} ms, ` +
+      `killed with config.json unchanged ${tally.killedBefore}, ` +
+      `killed with config.json replaced ${tally.killedAfter}, ` +
       `completed ${tally.completed}, ` +
       `temporary files left by a kill ${tally.tempFilesLeftByKill}`,
   );
