@@ -11,7 +11,7 @@ import { GridManagerError } from "./errors.ts";
 
 /**
  * Start of the names of the temporary files that writes go through. A
- * command removes such files when no live writer holds them, so no name
+ * command removes such files when no live writer has them locked, so no name
  * may start with it.
  */
 export const TEMPORARY_FILE_PREFIX = ".grid-manager-tmp-";

@@ -81,7 +81,7 @@ function samples<T>(arbitrary: fc.Arbitrary<T>): T[] {
   return fc.sample(arbitrary, { numRuns: RUNS, seed: SEED });
 }
 
-/** Fails with the seed, the input and both answers of the first mismatch. */
+/** Fails with the seed, the input and both results of the first mismatch. */
 function assertAllAgree<T>(
   inputs: T[],
   ours: (input: T) => unknown,

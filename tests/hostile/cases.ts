@@ -26,7 +26,7 @@ export interface HostileCase {
   readonly input: Uint8Array;
 }
 
-/** How a family's inputs reach the program and what it must answer. */
+/** How a family's inputs reach the program and what it must return. */
 export interface Family {
   /** Family name; also the folder of its raw files. */
   readonly name: string;
