@@ -186,3 +186,18 @@ Deno.test("describeTimeDifference() describes the future", () => {
   assert.equal(describeTimeDifference(-30 * 86400), "30 days in the future");
   assert.equal(describeTimeDifference(-61 * 86400), "2 months in the future");
 });
+
+Deno.test("parseIsoTime() reads years before 100", () => {
+  const year1 = new Date(0);
+  year1.setUTCFullYear(1, 0, 1);
+  assert.equal(
+    parseIsoTime("0001-01-01T00:00:00+00:00").micros,
+    year1.getTime() * 1000,
+  );
+  const year99 = new Date(0);
+  year99.setUTCFullYear(99, 11, 31);
+  assert.equal(
+    parseIsoTime("0099-12-31T00:00:00+00:00").micros,
+    year99.getTime() * 1000,
+  );
+});
