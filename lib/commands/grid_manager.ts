@@ -171,7 +171,8 @@ function formatListing(listing: ServerListing[], now: number): string {
   const lines: string[] = [];
   for (const server of listing) {
     lines.push(`${server.name}: ${server.publicKey}`);
-    const indent = " ".repeat(server.name.length);
+    // Tahoe pads by the name's length in code points, as Python counts.
+    const indent = " ".repeat([...server.name].length);
     for (const certificate of server.certificates) {
       const prefix = `${indent}  cert ${certificate.index}: `;
       if (certificate.expiresMicros === undefined) {
