@@ -175,6 +175,22 @@ Deno.test("Tahoe's grid-manager lists and signs on our directory", async () => {
   });
 });
 
+Deno.test("our list sorts names as Tahoe's does", async () => {
+  await withTempDir(async (dir) => {
+    const gm = join(dir, "gm");
+    await ours(["--config", gm, "create"]);
+    // UTF-16 order and code point order disagree on these.
+    for (const name of ["\u{1f600}", "\uffff", "\ue000", "b", "B", "10", "9"]) {
+      await ours(["--config", gm, "add", name, KEY_A]);
+    }
+    await ours(["--config", gm, "sign", "\u{1f600}", "10"]);
+    assert.equal(
+      await ours(["--config", gm, "list"]),
+      await tahoe(["--config", gm, "list"]),
+    );
+  });
+});
+
 // --- the client verifier accepts our certificates -----------------------------
 
 async function tahoeVerify(

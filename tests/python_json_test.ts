@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { dumpPythonJson, quotePythonJsonString } from "../lib/python_json.ts";
+import {
+  comparePythonStrings,
+  dumpPythonJson,
+  quotePythonJsonString,
+} from "../lib/python_json.ts";
 
 Deno.test("quotePythonJsonString() keeps printable ASCII", () => {
   assert.equal(quotePythonJsonString("a-Z 0~/"), '"a-Z 0~/"');
@@ -77,4 +81,23 @@ Deno.test("dumpPythonJson() rejects non-integers", () => {
 
 Deno.test("dumpPythonJson() writes negative integers", () => {
   assert.equal(dumpPythonJson([-1, 0]), "[-1, 0]");
+});
+
+Deno.test("comparePythonStrings() orders by code point", () => {
+  const sorted = ["\u{1f600}", "b", "\uffff", "\ue000", "a", "ab", ""].sort(
+    comparePythonStrings,
+  );
+  assert.deepEqual(sorted, [
+    "",
+    "a",
+    "ab",
+    "b",
+    "\ue000",
+    "\uffff",
+    "\u{1f600}",
+  ]);
+});
+
+Deno.test("comparePythonStrings() returns zero for equal strings", () => {
+  assert.equal(comparePythonStrings("\u{1f600}x", "\u{1f600}x"), 0);
 });
