@@ -99,7 +99,10 @@ interface Timing {
   min: number;
 }
 
-/** Times `argv` over `count` runs after one warm-up run, calling `after` untimed after each. */
+/**
+ * Times `argv` over `count` runs after one warm-up run, and calls `after`
+ * untimed after each run.
+ */
 async function measure(
   argv: string[],
   cwd: string,
