@@ -54,7 +54,7 @@ async function privateKeyOf(gm: string): Promise<string> {
   return config.private_key;
 }
 
-/** Every file in a directory with its content and mode. */
+/** Returns the mode and content of every file in a directory, by name. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   for await (const entry of Deno.readDir(dir)) {

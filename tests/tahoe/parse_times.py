@@ -1,8 +1,9 @@
 """Parse times with datetime.fromisoformat, as Tahoe-LAFS reads expiries.
 
-Reads a JSON list of strings on stdin and prints a JSON list with, for
-each, the microseconds since the epoch, or null when Python rejects the
-string or the time has no UTC offset (Tahoe cannot compare such a time).
+Reads a JSON list of strings on stdin and prints a JSON list of the
+microseconds since the epoch of each. A string gives null when Python
+rejects it or when the time has no UTC offset, because Tahoe cannot
+compare such a time with the current time.
 """
 
 import json
