@@ -416,3 +416,340 @@ function joinValue(parts: readonly string[]): string {
 export function parseTahoeCfg(text: string, source = "tahoe.cfg"): TahoeCfg {
   return new TahoeCfg(text, source);
 }
+
+// ---------------------------------------------------------------------------
+// Editing
+
+interface EditableLine {
+  text: string;
+  ending: string;
+}
+
+function dominantEnding(cfg: TahoeCfg): string {
+  return cfg.lines.find((line) => line.ending !== "")?.ending ?? "\n";
+}
+
+function checkSectionName(section: string): void {
+  if (section === "" || /[\r\n]/.test(section)) {
+    throw new TahoeCfgError(
+      `invalid section name ${
+        JSON.stringify(section)
+      }: it must be non-empty and on one line`,
+    );
+  }
+  if (section === DEFAULT_SECTION) {
+    throw new TahoeCfgError(
+      `cannot edit [${DEFAULT_SECTION}]: its options apply to every section; edit tahoe.cfg by hand`,
+    );
+  }
+}
+
+/**
+ * Returns why `option` cannot be written as an option name in tahoe.cfg, or
+ * undefined when it can.
+ */
+export function invalidOptionNameReason(option: string): string | undefined {
+  if (option === "") return "it is empty";
+  if (/[\r\n]/.test(option)) return "it contains a line break";
+  if (/[=:]/.test(option)) {
+    return `it contains "=" or ":", which end an option name`;
+  }
+  if (pythonStrip(option) !== option) {
+    return "it starts or ends with whitespace";
+  }
+  if (/^[#;[]/.test(option)) {
+    return `it starts with "#", ";" or "[", which make a comment or a section header`;
+  }
+  return undefined;
+}
+
+function checkOptionName(option: string): void {
+  const problem = invalidOptionNameReason(option);
+  if (problem) {
+    throw new TahoeCfgError(
+      `invalid option name ${JSON.stringify(option)}: ${problem}`,
+    );
+  }
+}
+
+function checkValue(option: string, value: string): void {
+  const problem = /[\r\n]/.test(value)
+    ? "it contains a line break"
+    : pythonStrip(value) !== value
+    ? "it starts or ends with whitespace, which tahoe.cfg does not keep"
+    : undefined;
+  if (problem) {
+    throw new TahoeCfgError(
+      `invalid value ${JSON.stringify(value)} for ${option}: ${problem}`,
+    );
+  }
+}
+
+/** Escapes a value for tahoe.cfg: `%` is written `%%`. */
+export function escapeTahoeCfgValue(value: string): string {
+  return value.replaceAll("%", "%%");
+}
+
+function render(cfg: TahoeCfg, lines: readonly EditableLine[]): string {
+  return (cfg.byteOrderMark ? BYTE_ORDER_MARK : "") +
+    lines.map((line) => line.text + line.ending).join("");
+}
+
+/** Index of the last line of the value that starts on the option line `index`. */
+function endOfValue(cfg: TahoeCfg, index: number): number {
+  let end = index;
+  for (let i = index + 1; i < cfg.lines.length; i++) {
+    const kind = cfg.lines[i]!.kind;
+    if (kind === "option" || kind === "section") break;
+    if (kind === "continuation") end = i;
+  }
+  return end;
+}
+
+function sameValues(
+  actual: Map<string, string>,
+  expected: Map<string, string>,
+): boolean {
+  if (actual.size !== expected.size) return false;
+  for (const [key, value] of expected) {
+    if (actual.get(key) !== value) return false;
+  }
+  return true;
+}
+
+/**
+ * Re-reads an edited text and throws unless it holds exactly the expected
+ * sections and raw values, so that no edit can change an option it did not
+ * mean to change.
+ */
+function verifyEdit(
+  text: string,
+  sections: readonly string[],
+  values: Map<string, string>,
+  what: string,
+): string {
+  let after: TahoeCfg | undefined;
+  try {
+    after = parseTahoeCfg(text);
+  } catch (error) {
+    if (!(error instanceof TahoeCfgError)) throw error;
+  }
+  if (
+    after === undefined ||
+    after.sections().join("\u0000") !== sections.join("\u0000") ||
+    !sameValues(after.rawValues(), values)
+  ) {
+    throw new TahoeCfgError(
+      `cannot ${what} without changing how other lines of tahoe.cfg read, ` +
+        `because of their indentation; make the change by hand`,
+    );
+  }
+  return text;
+}
+
+function valueKey(section: string, option: string): string {
+  return `${section}\u0000${option}`;
+}
+
+/**
+ * Sets `option` in `section` to `value` and returns the new text. An
+ * existing option (compared case-insensitively; the last one when repeated)
+ * gets the new value in place, keeping its name, separator and spacing,
+ * and loses any continuation lines. A new option goes after the last
+ * option of the section, with that option's indentation; a new section goes
+ * at the end of the file. `%` is written as `%%`, so
+ * `parseTahoeCfg(result).get(section, option)` returns `value`. Returns
+ * `text` unchanged when the option already has this value.
+ *
+ * @throws {TahoeCfgError} when `text` does not parse, when a name or the
+ *   value cannot be written, or when the edit would change another option.
+ */
+export function setOption(
+  text: string,
+  section: string,
+  option: string,
+  value: string,
+): string {
+  checkSectionName(section);
+  checkOptionName(option);
+  checkValue(option, value);
+  const cfg = parseTahoeCfg(text);
+  const key = normalizeOptionName(option);
+  const escaped = escapeTahoeCfgValue(value);
+  const lines: EditableLine[] = cfg.lines.map(({ text, ending }) => ({
+    text,
+    ending,
+  }));
+  const ending = dominantEnding(cfg);
+  const sectionLines = cfg.lines.flatMap((line, index) =>
+    line.section === section && line.kind === "option" ? [index] : []
+  );
+  const existing = sectionLines.filter((index) =>
+    cfg.lines[index]!.option === key
+  );
+
+  const expectedSections = cfg.sections();
+  const expectedValues = cfg.rawValues();
+  expectedValues.set(valueKey(section, key), escaped);
+
+  if (existing.length > 0) {
+    const index = existing[existing.length - 1]!;
+    const line = cfg.lines[index]!;
+    const end = endOfValue(cfg, index);
+    if (cfg.getRaw(section, key) === escaped && end === index) return text;
+    let before = line.text.slice(0, line.valueStart);
+    // "name =" with no value becomes "name = value", not "name =value".
+    if (
+      line.valueStart === line.valueEnd && /\s[=:]$/.test(before)
+    ) {
+      before += " ";
+    }
+    lines[index]!.text = before + escaped + line.text.slice(line.valueEnd);
+    for (let i = end; i > index; i--) {
+      if (cfg.lines[i]!.kind === "continuation") lines.splice(i, 1);
+    }
+  } else if (cfg.hasSection(section)) {
+    let after: number;
+    let prefix: string;
+    if (sectionLines.length > 0) {
+      const last = sectionLines[sectionLines.length - 1]!;
+      after = endOfValue(cfg, last);
+      // The same indentation leaves every later line reading as before.
+      prefix = cfg.lines[last]!.text.slice(0, cfg.lines[last]!.indent);
+    } else {
+      after = cfg.lines.findLastIndex((line) =>
+        line.kind === "section" && line.section === section
+      );
+      const header = cfg.lines[after]!;
+      const next = cfg.lines.slice(after + 1).find((line) =>
+        line.kind === "section"
+      );
+      // The next header must not be indented deeper than the new option,
+      // or it would read as a continuation of its value.
+      const model = next && next.indent > header.indent ? next : header;
+      prefix = model.text.slice(0, model.indent);
+    }
+    const newLine = { text: `${prefix}${option} = ${escaped}`, ending };
+    if (lines[after]!.ending === "") {
+      lines[after]!.ending = ending;
+      newLine.ending = "";
+    }
+    lines.splice(after + 1, 0, newLine);
+  } else {
+    expectedSections.push(section);
+    const added: EditableLine[] = [];
+    const last = lines[lines.length - 1];
+    if (last !== undefined) {
+      const finalNewline = last.ending !== "";
+      if (!finalNewline) last.ending = ending;
+      if (cfg.lines[cfg.lines.length - 1]!.kind !== "blank") {
+        added.push({ text: "", ending });
+      }
+      added.push({ text: `[${section}]`, ending });
+      added.push({
+        text: `${option} = ${escaped}`,
+        ending: finalNewline ? ending : "",
+      });
+    } else {
+      added.push({ text: `[${section}]`, ending });
+      added.push({ text: `${option} = ${escaped}`, ending });
+    }
+    lines.push(...added);
+  }
+  return verifyEdit(
+    render(cfg, lines),
+    expectedSections,
+    expectedValues,
+    `set [${section}] ${option}`,
+  );
+}
+
+/**
+ * Removes every occurrence of `option` (compared case-insensitively) from
+ * `section`, with its continuation lines, and returns the new text.
+ * Comments and blank lines stay. Returns `text` unchanged when the option
+ * is not there.
+ *
+ * @throws {TahoeCfgError} when `text` does not parse, or when the edit would
+ *   change another option.
+ */
+export function removeOption(
+  text: string,
+  section: string,
+  option: string,
+): string {
+  checkSectionName(section);
+  const cfg = parseTahoeCfg(text);
+  const key = normalizeOptionName(option);
+  const remove = new Set<number>();
+  cfg.lines.forEach((line, index) => {
+    if (
+      line.kind === "option" && line.section === section && line.option === key
+    ) {
+      for (let i = index; i <= endOfValue(cfg, index); i++) {
+        if (i === index || cfg.lines[i]!.kind === "continuation") {
+          remove.add(i);
+        }
+      }
+    }
+  });
+  if (remove.size === 0) return text;
+  const lines = cfg.lines.filter((_, index) => !remove.has(index));
+  const expectedValues = cfg.rawValues();
+  expectedValues.delete(valueKey(section, key));
+  return verifyEdit(
+    render(cfg, lines),
+    cfg.sections(),
+    expectedValues,
+    `remove [${section}] ${option}`,
+  );
+}
+
+/**
+ * Removes every occurrence of `section`: its header and its options with
+ * their continuation lines, together with comments between them. Comments
+ * and blank lines after the section's last option stay, since they usually
+ * introduce what follows. Returns `text` unchanged when the section is not
+ * there.
+ *
+ * @throws {TahoeCfgError} when `text` does not parse, or when the edit would
+ *   change another option.
+ */
+export function removeSection(text: string, section: string): string {
+  checkSectionName(section);
+  const cfg = parseTahoeCfg(text);
+  if (!cfg.hasSection(section)) return text;
+  const remove = new Set<number>();
+  cfg.lines.forEach((line, index) => {
+    if (line.kind !== "section" || line.section !== section) return;
+    let end = index;
+    for (let i = index + 1; i < cfg.lines.length; i++) {
+      const kind = cfg.lines[i]!.kind;
+      if (kind === "section") break;
+      if (kind === "option" || kind === "continuation") end = i;
+    }
+    for (let i = index; i <= end; i++) remove.add(i);
+    // Drop one blank line after the section when one also precedes it, so
+    // the gap between its neighbours stays a single blank line.
+    const before = cfg.lines[index - 1];
+    const after = cfg.lines[end + 1];
+    if (
+      after?.kind === "blank" &&
+      (before === undefined || before.kind === "blank")
+    ) {
+      remove.add(end + 1);
+    }
+  });
+  const lines = cfg.lines.filter((_, index) => !remove.has(index));
+  const expectedValues = new Map(
+    [...cfg.rawValues()].filter(([key]) =>
+      !key.startsWith(valueKey(section, ""))
+    ),
+  );
+  return verifyEdit(
+    render(cfg, lines),
+    cfg.sections().filter((name) => name !== section),
+    expectedValues,
+    `remove [${section}]`,
+  );
+}
