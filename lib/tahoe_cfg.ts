@@ -1,11 +1,13 @@
 /**
  * A reader and editor for `tahoe.cfg` that keeps the file's layout.
  *
- * Tahoe-LAFS 1.20 decodes tahoe.cfg as UTF-8 with an optional byte order
- * mark, reads it in text mode (so `\r\n`, `\r` and `\n` all end a line) and
- * parses it with Python's `configparser.ConfigParser(strict=False)` and its
- * default `BasicInterpolation`. The reader here follows the same rules:
+ * Tahoe-LAFS 1.20 reads tahoe.cfg as bytes, decodes them as UTF-8 with an
+ * optional byte order mark, and parses the text with Python's
+ * `configparser.ConfigParser(strict=False)` and its default
+ * `BasicInterpolation`. The reader here follows the same rules:
  *
+ * - only `\n` ends a line, so a `\r` before it (CRLF files) or elsewhere is
+ *   whitespace like any other;
  * - a line whose stripped text starts with `#` or `;` is a comment; a `#`
  *   after a value belongs to the value;
  * - `[name]` starts a section, and section names are case-sensitive;
@@ -43,7 +45,7 @@ export type TahoeCfgLineKind =
 export interface TahoeCfgLine {
   /** The line without its line ending. */
   readonly text: string;
-  /** The line ending: `"\r\n"`, `"\n"`, `"\r"`, or `""` on a last line without one. */
+  /** The line ending: `"\r\n"`, `"\n"`, or `""` on a last line without one. */
   readonly ending: string;
   /** What the line is to configparser. */
   readonly kind: TahoeCfgLineKind;
@@ -112,17 +114,26 @@ export function normalizeOptionName(name: string): string {
   ).join("");
 }
 
-/** Splits text into lines the way Python's universal newlines mode does. */
+/**
+ * Splits text into lines as Python's `io.StringIO` does for configparser:
+ * at `\n` only. A `\r` right before it is kept apart as part of the line
+ * ending, so CRLF files keep their endings on lines an edit adds.
+ */
 function splitLines(text: string): { text: string; ending: string }[] {
   const lines: { text: string; ending: string }[] = [];
-  const pattern = /\r\n|\r|\n/g;
   let start = 0;
-  for (const match of text.matchAll(pattern)) {
-    lines.push({ text: text.slice(start, match.index), ending: match[0] });
-    start = match.index + match[0].length;
-  }
-  if (start < text.length) {
-    lines.push({ text: text.slice(start), ending: "" });
+  while (start < text.length) {
+    const newline = text.indexOf("\n", start);
+    if (newline < 0) {
+      lines.push({ text: text.slice(start), ending: "" });
+      break;
+    }
+    const crlf = newline > start && text[newline - 1] === "\r";
+    lines.push({
+      text: text.slice(start, crlf ? newline - 1 : newline),
+      ending: crlf ? "\r\n" : "\n",
+    });
+    start = newline + 1;
   }
   return lines;
 }
