@@ -7,8 +7,9 @@
 
 import { runCli } from "./lib/command.ts";
 import { gridManagerCommands } from "./lib/commands/grid_manager.ts";
+import { nodeCommands } from "./lib/commands/node.ts";
 
-const commands = [...gridManagerCommands];
+const commands = [...gridManagerCommands, ...nodeCommands];
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args, commands));
