@@ -187,8 +187,9 @@ export class Story {
       return { output, path, cap: output.stdout.trim() };
     }
     // Tahoe 1.20 prints the web API's 500 response: a Python traceback
-    // inside a bytes literal. Its last line contains the exception and message.
-    const text = output.stderr.replaceAll("\\n", "\n").replaceAll("\\'", "'");
+    // inside a bytes literal, with newlines and quotes escaped twice. Its
+    // last line contains the exception and message.
+    const text = output.stderr.replace(/\\+n/g, "\n").replace(/\\+'/g, "'");
     const lines = text.split("\n").filter((line) => line.trim() !== "");
     const error = lines.findLast((line) =>
       /^\w[\w.]*(Error|Exception):/.test(line)
