@@ -428,8 +428,11 @@ export class Grid {
     return [ports.tub, ports.web].filter((port) => port !== undefined);
   }
 
-  /** Command prefix that runs a program in the grid's network. */
-  private get prefix(): string[] {
+  /**
+   * Command prefix that runs a program in the grid's network: `nsenter`
+   * with its arguments, or nothing when the grid uses the host's network.
+   */
+  get prefix(): string[] {
     return this.namespace?.prefix ?? [];
   }
 

@@ -42,10 +42,26 @@ export interface StorageEnrollment {
 
 const decoder = new TextDecoder();
 
-/** Runs the `grid-manager` bundle with `args`, as a user runs it. */
-function gridManagerCommand(args: string[]): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...RUN_PERMISSIONS, BUNDLE, ...args],
+/**
+ * Makes the command that runs the `grid-manager` bundle with `args`, as a
+ * user runs it, after the command `prefix` (such as `nsenter` and its
+ * arguments) when one is given.
+ */
+function gridManagerCommand(
+  args: string[],
+  prefix: string[] = [],
+): Deno.Command {
+  const command = [
+    ...prefix,
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    ...RUN_PERMISSIONS,
+    BUNDLE,
+    ...args,
+  ];
+  return new Deno.Command(command[0]!, {
+    args: command.slice(1),
     env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
     stdin: "piped",
     stdout: "piped",
@@ -111,17 +127,22 @@ export class Story {
     }
   }
 
-  /** Runs `grid-manager ARGS`, narrating the command and its output. */
-  async gridManager(args: string[], stdin?: string): Promise<CommandOutput> {
+  /**
+   * Runs `grid-manager ARGS`, narrating the command and its output. With
+   * `inGridNetwork` it runs in the grid's network, where the nodes' web
+   * APIs are reachable.
+   */
+  async gridManager(
+    args: string[],
+    options: { inGridNetwork?: boolean } = {},
+  ): Promise<CommandOutput> {
     this.show(["grid-manager", ...args]);
-    const child = gridManagerCommand(args).spawn();
-    const writer = child.stdin.getWriter();
-    if (stdin !== undefined) {
-      await writer.write(new TextEncoder().encode(stdin)).catch(() => {});
-    }
-    await writer.close().catch(() => {});
+    const prefix = options.inGridNetwork ? this.grid.prefix : [];
+    const child = gridManagerCommand(args, prefix).spawn();
+    await child.stdin.close();
     const result = await collect(child);
     this.echo(result);
+    if (result.code !== 0) this.narrate(`  (exit code ${result.code})`);
     return result;
   }
 
@@ -279,13 +300,21 @@ export class Story {
     return /^\s+status\s/m.test(help.stdout);
   }
 
-  /** Step 9: alice's view of the grid, from `grid-manager status`. */
+  /**
+   * Step 9: alice's view of the grid, from `grid-manager status`. When the
+   * command has `--web`, it also reads alice's web API, from inside the
+   * grid's network.
+   */
   async status(): Promise<CommandOutput> {
-    return await this.gridManager([
-      "status",
-      "-d",
-      this.grid.nodeDir(CLIENT),
-    ]);
+    const help = await collect(
+      gridManagerCommand(["status", "--help"]).spawn(),
+    );
+    const args = ["status", "-d", this.grid.nodeDir(CLIENT)];
+    if (!/--web\b/.test(help.stdout)) return await this.gridManager(args);
+    return await this.gridManager(
+      [...args, "--web", this.grid.webUrl(CLIENT)],
+      { inGridNetwork: true },
+    );
   }
 
   /** Names of the storage nodes that hold a share of `cap`. */

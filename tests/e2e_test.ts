@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   CLIENT,
+  type CommandOutput,
   ENCODING,
   Grid,
   redactAnnouncementCache,
@@ -22,7 +23,7 @@ import { ROOT } from "./helpers.ts";
 async function step(
   t: Deno.TestContext,
   name: string,
-  fn: () => Promise<void>,
+  fn: () => void | Promise<void>,
   options: { ignore?: boolean } = {},
 ): Promise<void> {
   // The grid's processes outlive each step and are stopped at the end of
@@ -50,6 +51,9 @@ Deno.test("managed grid story runs on real Tahoe nodes", async (t) => {
   let passed = false;
   let first: PutResult | undefined;
   let storage2Before: string[] = [];
+  const hasStatus = await story.hasStatusCommand();
+  let statusTwoCertified: CommandOutput | undefined;
+  let statusAllCertified: CommandOutput | undefined;
   try {
     await step(t, "1. grid-manager create makes a Grid Manager", async () => {
       const [create, identity] = await story.createGridManager();
@@ -135,6 +139,7 @@ Deno.test("managed grid story runs on real Tahoe nodes", async (t) => {
       await story.restart([CLIENT]);
       const servers = await grid.waitForConnectedServers(STORAGE_NODES.length);
       assert.equal(servers.length, STORAGE_NODES.length);
+      if (hasStatus) statusTwoCertified = await story.status();
     });
 
     await step(t, "6. tahoe put fails: only 2 servers qualify", async () => {
@@ -175,14 +180,16 @@ Deno.test("managed grid story runs on real Tahoe nodes", async (t) => {
       for (const holder of holders) {
         assert.ok(certifiedNames.includes(holder), `${holder} has no cert`);
       }
+      if (hasStatus) statusAllCertified = await story.status();
     });
 
-    const hasStatus = await story.hasStatusCommand();
-    await step(t, "9. grid-manager status shows alice's view", async () => {
-      const status = await story.status();
-      assert.equal(status.code, 0, status.stderr);
+    await step(t, "9. grid-manager status shows alice's view", () => {
+      // Exit 1 means uploads cannot reach shares.happy, exit 0 that they can.
+      assert.equal(statusTwoCertified!.code, 1, statusTwoCertified!.stderr);
+      assert.equal(statusAllCertified!.code, 0, statusAllCertified!.stderr);
       for (const name of STORAGE_NODES) {
-        assert.match(status.stdout, new RegExp(name));
+        assert.match(statusTwoCertified!.stdout, new RegExp(name));
+        assert.match(statusAllCertified!.stdout, new RegExp(name));
       }
     }, { ignore: !hasStatus });
 
