@@ -8,8 +8,8 @@
  * Tahoe 1.20 also opens a log port on every interface (0.0.0.0, a random
  * port) that no option turns off, so the nodes run in a private network
  * namespace whose only interface is loopback when the machine allows it
- * (`unshare --net`, as root). Otherwise they run in the host's network and
- * a warning says so.
+ * (`unshare --net`, as root). Otherwise they run in the host's network,
+ * with a warning on standard error.
  *
  * Readiness is found by polling (files appearing, the client's web API),
  * never by fixed sleeps. Every process the grid starts is stopped by its PID
@@ -110,22 +110,14 @@ interface Namespace {
 
 const decoder = new TextDecoder();
 
-async function output(
-  command: string[],
-  stdin?: string,
-): Promise<CommandOutput> {
-  const child = new Deno.Command(command[0]!, {
+/** Runs `command` with standard input closed and returns its output. */
+async function output(command: string[]): Promise<CommandOutput> {
+  const result = await new Deno.Command(command[0]!, {
     args: command.slice(1),
-    stdin: stdin === undefined ? "null" : "piped",
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin)).catch(() => {});
-    await writer.close().catch(() => {});
-  }
-  const result = await child.output();
+  }).output();
   return {
     code: result.code,
     stdout: decoder.decode(result.stdout),
@@ -162,6 +154,7 @@ async function openNamespace(): Promise<Namespace | string> {
   } catch (error) {
     return `unshare is not available (${(error as Error).message})`;
   }
+
   const reader = holder.stdout.getReader();
   const first = await reader.read();
   reader.releaseLock();
@@ -176,6 +169,7 @@ async function openNamespace(): Promise<Namespace | string> {
   }
   await holder.stdout.cancel();
   await holder.stderr.cancel();
+
   const prefix = ["nsenter", `--net=/proc/${holder.pid}/ns/net`, "--"];
   const probe = await output([...prefix, "true"]).catch((error: Error) => ({
     code: -1,
@@ -223,9 +217,12 @@ async function pickPorts(count: number): Promise<number[]> {
     .catch(() => ({ stdout: "" }));
   const ephemeralStart = Number(range.stdout.trim().split(/\s+/)[0]) || 32768;
   const low = 10_000;
+  // With an ephemeral range that starts below 11000, no port is safe from
+  // Tahoe's own picks, so take any unprivileged one.
+  const high = ephemeralStart > low + 1000 ? ephemeralStart : 65536;
   const ports: number[] = [];
   while (ports.length < count) {
-    const port = low + Math.floor(Math.random() * (ephemeralStart - low));
+    const port = low + Math.floor(Math.random() * (high - low));
     if (ports.includes(port)) continue;
     try {
       Deno.listen({ hostname: "127.0.0.1", port }).close();
@@ -316,6 +313,8 @@ export class Grid {
     Deno.addSignalListener("SIGINT", grid.onSignal);
     Deno.addSignalListener("SIGTERM", grid.onSignal);
     if (typeof namespace === "string") {
+      // NOTE: no test covers this host-network path, because the grid
+      // always uses a namespace where one can be made.
       grid.warn(
         `warning: cannot create a private network namespace (${namespace}); ` +
           "the nodes run in this machine's network, and each Tahoe node " +
@@ -354,7 +353,12 @@ export class Grid {
       "the introducer to write private/introducer.furl",
       async () => {
         const text = await Deno.readTextFile(furlFile).catch(() => "");
-        return { value: text.trim() || undefined, state: "no file yet" };
+        // A complete file is one fURL and a newline.
+        const complete = /^pb:\/\/\S+\n$/.test(text);
+        return {
+          value: complete ? text.trim() : undefined,
+          state: text === "" ? "no file yet" : "file incomplete",
+        };
       },
     );
 
@@ -412,17 +416,17 @@ export class Grid {
     return `tcp:${this.ports.get(name)!.web}:interface=127.0.0.1`;
   }
 
-  /** The directory of node `name`. */
+  /** Returns the directory of node `name`. */
   nodeDir(name: string): string {
     return join(this.dir, name);
   }
 
-  /** The URL of node `name`'s web API. */
+  /** Returns the URL of node `name`'s web API. */
   webUrl(name: string): string {
     return `http://127.0.0.1:${this.ports.get(name)?.web}/`;
   }
 
-  /** The ports node `name` was configured with. */
+  /** Returns the ports node `name` was configured with. */
   configuredPorts(name: string): number[] {
     const ports = this.ports.get(name) ?? {};
     return [ports.tub, ports.web].filter((port) => port !== undefined);
@@ -437,8 +441,8 @@ export class Grid {
   }
 
   /** Runs `tahoe ARGS` (in the grid's network) and returns its output. */
-  async tahoe(args: string[], stdin?: string): Promise<CommandOutput> {
-    return await output([...this.prefix, TAHOE, ...args], stdin);
+  async tahoe(args: string[]): Promise<CommandOutput> {
+    return await output([...this.prefix, TAHOE, ...args]);
   }
 
   private async tahoeOk(args: string[]): Promise<CommandOutput> {
@@ -505,7 +509,7 @@ export class Grid {
   /**
    * Polls `probe` until it returns a value, and returns that value. Fails
    * with a message naming `condition` after `timeoutMs`, or as soon as a node
-   * exits that nobody stopped.
+   * exits without {@link Grid.stop}.
    */
   async waitFor<T>(
     condition: string,
@@ -623,7 +627,7 @@ export class Grid {
     );
   }
 
-  /** Lists the storage indexes that storage node `name` holds shares of. */
+  /** Lists the storage indexes that storage node `name` stores shares of. */
   async storageIndexes(name: string): Promise<string[]> {
     return await listStorageIndexes(
       join(this.nodeDir(name), "storage", "shares"),

@@ -2,7 +2,7 @@
  * The actions of the managed-grid story, shared by `scripts/demo.ts`, which
  * narrates them, and `tests/e2e_test.ts`, which checks each result. Every
  * Grid Manager and enrollment step runs the `grid-manager` bundle the way a
- * user runs it; every upload and download runs Tahoe's own `tahoe` program
+ * user runs it. Every upload and download runs Tahoe's own `tahoe` program
  * against the client `alice`.
  *
  * @module
