@@ -65,7 +65,7 @@ export function checkEntryName(name: string, kind: string): string {
   return name;
 }
 
-/** The file a certificate named `name` is stored in, in the node directory. */
+/** Returns the file name, in the node directory, of the certificate `name`. */
 export function certificateFileName(name: string): string {
   return `${name}.cert`;
 }
@@ -109,7 +109,7 @@ export function gridManagementEnabled(cfg: TahoeCfg): boolean | undefined {
   return value === undefined ? false : parseTahoeBoolean(value);
 }
 
-/** What {@link checkCertificateForNode} checks a certificate against. */
+/** Inputs of {@link checkCertificateForNode} besides the certificate. */
 export interface CertificateCheckOptions {
   /** The node's own key (its `node.pubkey`), when known. */
   readonly nodePublicKey?: string;
@@ -132,10 +132,10 @@ export interface CheckedCertificate {
 }
 
 /**
- * Checks a certificate before it is installed on a storage node: the
- * document has exactly `certificate` and `signature`, the payload is
- * version 1, it names the node's key, it has not expired and, when a Grid
- * Manager key is given, its signature verifies.
+ * Checks a certificate before it is installed on a storage node. The
+ * document must have exactly `certificate` and `signature`, and the payload
+ * must be version 1, name the node's key and not have expired. When a Grid
+ * Manager key is given, the signature must verify under it.
  *
  * @throws {InvalidCertificateError} naming the first check that failed.
  */
@@ -237,8 +237,8 @@ function findEntry(
 }
 
 /**
- * Removes the certificate entry `name`; when it was the last one, also sets
- * `[storage] grid_management = false`, since a node that announces no
+ * Removes the certificate entry `name`. When it was the last one, also sets
+ * `[storage] grid_management = false`, because a node that announces no
  * certificate gets no uploads from managed clients anyway.
  *
  * @throws {GridManagerError} when there is no such entry.

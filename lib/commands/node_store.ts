@@ -96,7 +96,7 @@ export function writeCfg(directory: string, text: string): void {
  * Reads the node's own key from `node.pubkey`, or returns undefined when
  * the node has none yet (Tahoe writes it on first start).
  *
- * @throws {GridManagerError} when the file holds no valid key.
+ * @throws {GridManagerError} when the file contains no valid key.
  */
 export function readNodePublicKey(directory: string): string | undefined {
   const path = join(directory, "node.pubkey");
@@ -111,7 +111,9 @@ export function readNodePublicKey(directory: string): string | undefined {
     return normalizePublicKey(text);
   } catch (error) {
     throw new GridManagerError(
-      `${path} holds no valid node key (${(error as Error).message})`,
+      `${path} contains no valid node key (${
+        (error as Error).message
+      }); restore it from a backup of the node`,
     );
   }
 }
