@@ -134,6 +134,7 @@ export {
   removeCertificateEntry,
   type RemovedEntry,
   removeGridManagerEntry,
+  storageEnabled,
 } from "./lib/node_config.ts";
 export {
   checkNode,

@@ -18,6 +18,7 @@ import {
   GRID_MANAGERS_SECTION,
   gridManagementEnabled,
   type NodeType,
+  storageEnabled,
 } from "./node_config.ts";
 import { parseTahoeCfg, type TahoeCfg, TahoeCfgError } from "./tahoe_cfg.ts";
 import { formatIsoTime } from "./time.ts";
@@ -270,6 +271,14 @@ function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
       message:
         `tahoe.cfg: [grid_manager_certificates] lists ${certificates.length} certificate(s) ` +
         `but [storage] grid_management is off, so the node does not announce them; set it to true`,
+    });
+  }
+  if (enabled && storageEnabled(cfg) === false) {
+    findings.push({
+      severity: "problem",
+      message:
+        "tahoe.cfg: [storage] enabled is false, so the node runs no storage server and " +
+        "announces no certificate; set it to true, or remove the certificates",
     });
   }
   // A broken file stops a node that announces it, and is dead weight otherwise.

@@ -93,6 +93,15 @@ function entries(cfg: TahoeCfg, section: string): ConfigEntry[] {
   return cfg.items(section).map(([name, value]) => ({ name, value }));
 }
 
+/**
+ * Returns `[storage] enabled`, which Tahoe takes as true when it is
+ * missing, or undefined when it is invalid.
+ */
+export function storageEnabled(cfg: TahoeCfg): boolean | undefined {
+  const value = cfg.get("storage", "enabled");
+  return value === undefined ? true : parseTahoeBoolean(value);
+}
+
 /** Lists `[grid_manager_certificates]`: certificate names and file paths. */
 export function listCertificateEntries(cfg: TahoeCfg): ConfigEntry[] {
   return entries(cfg, CERTIFICATES_SECTION);

@@ -19,6 +19,7 @@ import {
   runGridManager,
   type RunOptions,
   runPython,
+  runTahoe,
   withTempDir,
 } from "./helpers.ts";
 
@@ -752,6 +753,16 @@ const CHECK_CASES: CheckCase[] = [
     message: /grid_management is off, so the node does not announce them/,
   },
   {
+    label: "storage disabled",
+    cfg: managedNode("a = a.cert\n").replace(
+      "enabled = true",
+      "enabled = false",
+    ),
+    files: { "a.cert": certificateText(30) },
+    severity: "problem",
+    message: /\[storage\] enabled is false, so the node runs no storage server/,
+  },
+  {
     label: "grid_management not a boolean",
     cfg: TAHOE_NODE_CFG.replace(
       "[storage]",
@@ -832,5 +843,83 @@ Deno.test("check passes a node Tahoe made, then enrolled", async () => {
     const enrolled = await node.run(["check", "--json"]);
     assert.equal(enrolled.code, 0, enrolled.stdout);
     assert.deepEqual(JSON.parse(enrolled.stdout), { findings: [] });
+  });
+});
+
+// --- with nodes Tahoe creates -------------------------------------------------
+
+Deno.test("Tahoe loads what the node commands install", async () => {
+  await withTempDir(async (dir) => {
+    const nodeDir = join(dir, "storage");
+    const created = await runTahoe("tahoe", [
+      "create-node",
+      "--hostname",
+      "127.0.0.1",
+      nodeDir,
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const original = Deno.readTextFileSync(join(nodeDir, "tahoe.cfg"));
+    // Tahoe writes node.pubkey on first start; the test does not start it.
+    Deno.writeTextFileSync(join(nodeDir, "node.pubkey"), NODE_KEY + "\n");
+    const document = certificate(30);
+    const install = await runGridManager(
+      [
+        "add-grid-manager-cert",
+        "-d",
+        nodeDir,
+        "--grid-manager",
+        GRID_MANAGER_KEY,
+      ],
+      { stdin: formatCertificateDocument(document) },
+    );
+    assert.equal(install.code, 0, install.stderr);
+    const trust = await runGridManager([
+      "-d",
+      nodeDir,
+      "add-grid-manager",
+      "--name",
+      "prod",
+      GRID_MANAGER_KEY,
+    ]);
+    assert.equal(trust.code, 0, trust.stderr);
+    const check = await runGridManager(["check", "-d", nodeDir]);
+    assert.equal(check.code, 0, check.stdout);
+
+    const loaded = await runPython("check_cfg.py", [], {
+      stdin: JSON.stringify([{ node_dir: nodeDir, node_type: "client" }]),
+    });
+    assert.equal(loaded.code, 0, loaded.stderr);
+    const tahoe = JSON.parse(loaded.stdout)[0].tahoe;
+    assert.equal(tahoe.ok, true, tahoe.error);
+    assert.equal(tahoe.grid_management, true);
+    assert.deepEqual(tahoe.certificates, [document]);
+    assert.deepEqual(tahoe.grid_manager_keys, [GRID_MANAGER_KEY]);
+    // Tahoe's file is still there line for line, with only new lines added.
+    const edited = Deno.readTextFileSync(join(nodeDir, "tahoe.cfg"));
+    const remaining = edited.split("\n").filter((line) =>
+      !/^(grid_management = true|default = default\.cert|prod = pub-v0-.*|\[grid_manager_certificates\]|\[grid_managers\])$/
+        .test(line)
+    );
+    // Plus one blank line that separates the two new sections.
+    assert.deepEqual(remaining, [...original.split("\n"), ""]);
+  });
+});
+
+Deno.test("concurrent add-grid-manager runs keep every entry", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { cfg: TAHOE_CLIENT_CFG });
+    const names = ["a", "b", "c", "d", "e", "f"];
+    const results = await Promise.all(
+      names.map((name) =>
+        node.run(["add-grid-manager", "-n", name, GRID_MANAGER_KEY])
+      ),
+    );
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    const cfg = parseTahoeCfg(node.cfg());
+    assert.deepEqual(
+      cfg.options("grid_managers").sort(),
+      names,
+    );
+    assert.equal(node.cfg().split("[grid_managers]").length - 1, 1);
   });
 });

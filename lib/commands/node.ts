@@ -45,6 +45,7 @@ import {
   listGridManagerEntries,
   removeCertificateEntry,
   removeGridManagerEntry,
+  storageEnabled,
 } from "../node_config.ts";
 import { normalizeOptionName, parseTahoeCfg } from "../tahoe_cfg.ts";
 import { describeTimeDifference, formatIsoTime, nowMicros } from "../time.ts";
@@ -185,13 +186,20 @@ const addGridManagerCert: Command = {
           throw error;
         }
       }
+      const newCfg = parseTahoeCfg(newCfgText);
       return {
         path,
-        count: listCertificateEntries(parseTahoeCfg(newCfgText)).length,
+        count: listCertificateEntries(newCfg).length,
+        storage: storageEnabled(newCfg),
       };
     });
 
     for (const warning of checked.warnings) printWarning(warning);
+    if (installed.storage === false) {
+      printWarning(
+        "[storage] enabled is false, so the node announces no certificate until you set it to true",
+      );
+    }
     printMessage(
       `installed certificate ${JSON.stringify(name)} as ${installed.path}, ` +
         `valid until ${formatIsoTime(checked.payload.expiresMicros, " ")}; ` +
