@@ -923,3 +923,38 @@ Deno.test("concurrent add-grid-manager runs keep every entry", async () => {
     assert.equal(node.cfg().split("[grid_managers]").length - 1, 1);
   });
 });
+
+Deno.test("certificate commands never touch files other than .cert", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, {
+      cfg: TAHOE_NODE_CFG + "[grid_manager_certificates]\nkey = node.pubkey\n",
+    });
+    const pubkey = node.file("node.pubkey");
+    await expectUnchanged(node, async () => {
+      const replace = await node.run([
+        "add-grid-manager-cert",
+        "--replace",
+        "-n",
+        "key",
+      ], { stdin: certificateText(30) });
+      assert.equal(replace.code, 1);
+      assert.match(replace.stderr, /which is not a \.cert file/);
+    });
+    const removed = await node.run(["remove-grid-manager-cert", "key"]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.doesNotMatch(removed.stderr, /deleted/);
+    assert.equal(node.file("node.pubkey"), pubkey);
+  });
+});
+
+Deno.test("check warns about an invalid node.pubkey", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { pubkey: "not a key" });
+    const result = await node.run(["check"]);
+    assert.equal(result.code, 0);
+    assert.match(
+      result.stdout,
+      /^warning: .*node\.pubkey contains no valid node key/,
+    );
+  });
+});

@@ -168,6 +168,17 @@ const addGridManagerCert: Command = {
             `give --replace to renew it, or --name for another name`,
         );
       }
+      // --replace overwrites the file an entry names, so it must not be able
+      // to overwrite node.pubkey, tahoe.cfg or a private key.
+      if (!isCertificateFile(directory, path)) {
+        throw new GridManagerError(
+          `entry ${
+            JSON.stringify(name)
+          } in [grid_manager_certificates] names ${path}, ` +
+            `which is not a .cert file in the node directory; remove the entry with ` +
+            `"grid-manager remove-grid-manager-cert ${name}" and install again`,
+        );
+      }
       // Edit the text first, so a tahoe.cfg that cannot be edited leaves
       // no certificate file behind.
       const newCfgText = addCertificateEntry(cfgText, name, fileName);
@@ -311,8 +322,9 @@ const listGridManagerCerts: Command = {
   },
 };
 
-function isInside(directory: string, path: string): boolean {
-  return dirname(path) === resolve(directory);
+/** Returns whether `path` is a `.cert` file directly in the node directory. */
+function isCertificateFile(directory: string, path: string): boolean {
+  return dirname(path) === resolve(directory) && path.endsWith(".cert");
 }
 
 const removeGridManagerCert: Command = {
@@ -334,8 +346,8 @@ const removeGridManagerCert: Command = {
       const path = nodeFilePath(directory, removed.value);
       const stillNamed = listCertificateEntries(parseTahoeCfg(removed.text))
         .some((entry) => nodeFilePath(directory, entry.value) === path);
-      // Only a file in the node directory itself is ours to delete.
-      const deleted = isInside(directory, path) && !stillNamed &&
+      // Only a .cert file in the node directory itself is ours to delete.
+      const deleted = isCertificateFile(directory, path) && !stillNamed &&
         pathExists(path);
       if (deleted) removeQuietly(path);
       return { ...removed, path, deleted };
@@ -520,13 +532,22 @@ const check: Command = {
   arguments: { min: 0, max: 0 },
   run({ options }) {
     const directory = nodeDirectory(options["node-directory"]);
-    const findings = checkNode({
+    const findings: Finding[] = [];
+    let nodePublicKey: string | undefined;
+    try {
+      nodePublicKey = readNodePublicKey(directory);
+    } catch (error) {
+      if (!(error instanceof GridManagerError)) throw error;
+      // Tahoe does not read node.pubkey, so the node still starts.
+      findings.push({ severity: "warning", message: error.message });
+    }
+    findings.push(...checkNode({
       cfgText: readCfgIfPresent(directory),
       nodeType: readNodeType(directory),
-      nodePublicKey: readNodePublicKey(directory),
+      nodePublicKey,
       readCertificate: (path) => readCertificateFile(directory, path),
       now: nowMicros(),
-    });
+    }));
     if (options.json) {
       writeStdout(JSON.stringify({ findings }, null, 2) + "\n");
     } else {
