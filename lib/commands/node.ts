@@ -112,7 +112,8 @@ const addGridManagerCert: Command = {
     "--grid-manager its signature), copies it to DIR/NAME.cert, and sets [storage]\n" +
     "grid_management = true and NAME = NAME.cert under [grid_manager_certificates].\n" +
     "With --replace an existing certificate of that name is swapped atomically: the way to\n" +
-    "renew one, for example: grid-manager sign NAME | grid-manager add-grid-manager-cert --replace",
+    "renew one, for example:\n" +
+    "  grid-manager --config GMDIR sign NAME 90 | grid-manager -d DIR add-grid-manager-cert --replace",
   options: {
     "node-directory": NODE_DIRECTORY_OPTION,
     filename: {
