@@ -10,7 +10,6 @@ import { ExitCode, UsageError } from "../errors.ts";
 import {
   addServer,
   createGridManagerConfig,
-  findServer,
   type GridManagerConfig,
   MAX_CERTIFICATE_DAYS,
   MIN_CERTIFICATE_DAYS,
@@ -21,6 +20,7 @@ import {
 import { printMessage, printWarning, writeStdout } from "../io.ts";
 import { normalizePublicKey } from "../keys.ts";
 import { checkFileName } from "../names.ts";
+import { comparePythonStrings } from "../python_json.ts";
 import {
   describeTimeDifference,
   formatIsoTime,
@@ -156,13 +156,14 @@ function collectListing(
   const files = isStreamMode(location)
     ? new Map()
     : listCertificateFiles(location);
-  const names = config.servers.map((server) => server.name).sort((a, b) =>
-    a < b ? -1 : a > b ? 1 : 0
+  // Tahoe lists names in Python's sorted() order, by code point.
+  const servers = [...config.servers].sort((a, b) =>
+    comparePythonStrings(a.name, b.name)
   );
-  return names.map((name) => ({
-    name,
-    publicKey: findServer(config, name)!.publicKey,
-    certificates: (files.get(name) ?? []).map(readStoredCertificate),
+  return servers.map((server) => ({
+    name: server.name,
+    publicKey: server.publicKey,
+    certificates: (files.get(server.name) ?? []).map(readStoredCertificate),
   }));
 }
 
@@ -171,7 +172,8 @@ function formatListing(listing: ServerListing[], now: number): string {
   const lines: string[] = [];
   for (const server of listing) {
     lines.push(`${server.name}: ${server.publicKey}`);
-    const indent = " ".repeat(server.name.length);
+    // Tahoe pads by the name's length in code points, as Python counts.
+    const indent = " ".repeat([...server.name].length);
     for (const certificate of server.certificates) {
       const prefix = `${indent}  cert ${certificate.index}: `;
       if (certificate.expiresMicros === undefined) {
