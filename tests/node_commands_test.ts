@@ -958,3 +958,32 @@ Deno.test("check warns about an invalid node.pubkey", async () => {
     );
   });
 });
+
+Deno.test("add commands reject an introducer node", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { tac: "tahoe-introducer.tac" });
+    await expectUnchanged(node, async () => {
+      const certificate = await node.run(["add-grid-manager-cert"], {
+        stdin: certificateText(30),
+      });
+      assert.equal(certificate.code, 1);
+      assert.match(certificate.stderr, /is an introducer/);
+      const manager = await node.run(["add-grid-manager", GRID_MANAGER_KEY]);
+      assert.equal(manager.code, 1);
+      assert.match(manager.stderr, /is an introducer/);
+    });
+  });
+});
+
+Deno.test("edits keep a symbolic link to tahoe.cfg", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { cfg: TAHOE_CLIENT_CFG });
+    const target = join(dir, "shared.cfg");
+    Deno.renameSync(join(node.dir, "tahoe.cfg"), target);
+    Deno.symlinkSync(target, join(node.dir, "tahoe.cfg"));
+    const result = await node.run(["add-grid-manager", GRID_MANAGER_KEY]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(Deno.lstatSync(join(node.dir, "tahoe.cfg")).isSymlink);
+    assert.match(Deno.readTextFileSync(target), /\[grid_managers\]/);
+  });
+});

@@ -58,6 +58,7 @@ import {
   readCfgIfPresent,
   readNodePublicKey,
   readNodeType,
+  requireClientNode,
   writeCfg,
 } from "./node_store.ts";
 
@@ -136,6 +137,7 @@ const addGridManagerCert: Command = {
   arguments: { min: 0, max: 0 },
   async run({ options }) {
     const directory = nodeDirectory(options["node-directory"]);
+    requireClientNode(directory);
     const name = checkEntryName(
       (options.name as string | undefined) ?? DEFAULT_ENTRY_NAME,
       "certificate name",
@@ -384,6 +386,7 @@ const addGridManager: Command = {
   arguments: { min: 1, max: 1 },
   async run({ args, options }) {
     const directory = nodeDirectory(options["node-directory"]);
+    requireClientNode(directory);
     const name = checkEntryName(
       (options.name as string | undefined) ?? DEFAULT_ENTRY_NAME,
       "Grid Manager name",

@@ -87,9 +87,33 @@ export function readCfg(directory: string): string {
   return text;
 }
 
-/** Replaces tahoe.cfg atomically, keeping its file mode. */
+/**
+ * Replaces tahoe.cfg atomically, keeping its file mode. When tahoe.cfg is
+ * a symbolic link, the file it points to is replaced and the link stays.
+ */
 export function writeCfg(directory: string, text: string): void {
-  writeFileAtomic(cfgPath(directory), text, CFG_FILE);
+  let path = cfgPath(directory);
+  try {
+    path = Deno.realPathSync(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw fileError(error, path, CFG_FILE);
+    }
+  }
+  writeFileAtomic(path, text, CFG_FILE);
+}
+
+/**
+ * Throws unless the node takes Grid Manager settings: an introducer rejects
+ * `[grid_managers]` and `[grid_manager_certificates]` and would not start.
+ */
+export function requireClientNode(directory: string): void {
+  if (readNodeType(directory) === "introducer") {
+    throw new GridManagerError(
+      `${directory} is an introducer, which does not take Grid Manager settings ` +
+        `and would not start with them; give a storage or client node directory with -d DIR`,
+    );
+  }
 }
 
 /**
