@@ -703,7 +703,8 @@ export function removeOption(
     if (
       line.kind === "option" && line.section === section && line.option === key
     ) {
-      for (let i = index; i <= endOfValue(cfg, index); i++) {
+      const end = endOfValue(cfg, index);
+      for (let i = index; i <= end; i++) {
         if (i === index || cfg.lines[i]!.kind === "continuation") {
           remove.add(i);
         }

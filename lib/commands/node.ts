@@ -104,6 +104,81 @@ async function readCertificateInput(
   };
 }
 
+/** The result of {@link installCertificate}. */
+interface InstalledCertificate {
+  /** Where the certificate file is. */
+  path: string;
+  /** How many certificates the node lists now. */
+  count: number;
+  /** `[storage] enabled`, or undefined when invalid. */
+  storage: boolean | undefined;
+}
+
+/**
+ * Writes the certificate file and the tahoe.cfg entry for `name`; with
+ * `replace`, swaps the file of an existing entry. Runs under the node
+ * directory lock.
+ */
+function installCertificate(
+  directory: string,
+  name: string,
+  content: string,
+  replace: boolean,
+): InstalledCertificate {
+  const cfgText = readCfg(directory);
+  const existing = listCertificateEntries(parseTahoeCfg(cfgText)).find((
+    entry,
+  ) => entry.name === normalizeOptionName(name));
+  const fileName = existing?.value ?? certificateFileName(name);
+  const path = nodeFilePath(directory, fileName);
+  if ((existing !== undefined || pathExists(path)) && !replace) {
+    throw new GridManagerError(
+      `a certificate named ${
+        JSON.stringify(name)
+      } is already installed (${path}); ` +
+        `give --replace to renew it, or --name for another name`,
+    );
+  }
+
+  // --replace overwrites the file an entry names, so it must not be able
+  // to overwrite node.pubkey, tahoe.cfg or a private key.
+  if (!isCertificateFile(directory, path)) {
+    throw new GridManagerError(
+      `entry ${
+        JSON.stringify(name)
+      } in [grid_manager_certificates] names ${path}, ` +
+        `which is not a .cert file directly in the node directory; remove the entry with ` +
+        `"grid-manager remove-grid-manager-cert ${name}" and install again`,
+    );
+  }
+
+  // Edit the text first, so a tahoe.cfg that cannot be edited leaves
+  // no certificate file behind.
+  const newCfgText = addCertificateEntry(cfgText, name, fileName);
+  if (replace) {
+    writeFileAtomic(path, content, "certificate file");
+  } else if (!createFileExclusive(path, content, "certificate file")) {
+    throw new GridManagerError(
+      `${path} appeared while installing; run the command again`,
+    );
+  }
+  if (newCfgText !== cfgText) {
+    try {
+      writeCfg(directory, newCfgText);
+    } catch (error) {
+      if (!replace) removeQuietly(path);
+      throw error;
+    }
+  }
+
+  const newCfg = parseTahoeCfg(newCfgText);
+  return {
+    path,
+    count: listCertificateEntries(newCfg).length,
+    storage: storageEnabled(newCfg),
+  };
+}
+
 const addGridManagerCert: Command = {
   name: "add-grid-manager-cert",
   usage: "",
@@ -156,57 +231,10 @@ const addGridManagerCert: Command = {
     });
     const content = formatCertificateDocument(checked.document) + "\n";
 
-    const installed = await withNode(directory, () => {
-      const cfgText = readCfg(directory);
-      const existing = listCertificateEntries(parseTahoeCfg(cfgText)).find((
-        entry,
-      ) => entry.name === normalizeOptionName(name));
-      const fileName = existing?.value ?? certificateFileName(name);
-      const path = nodeFilePath(directory, fileName);
-      if ((existing !== undefined || pathExists(path)) && !options.replace) {
-        throw new GridManagerError(
-          `a certificate named ${
-            JSON.stringify(name)
-          } is already installed (${path}); ` +
-            `give --replace to renew it, or --name for another name`,
-        );
-      }
-      // --replace overwrites the file an entry names, so it must not be able
-      // to overwrite node.pubkey, tahoe.cfg or a private key.
-      if (!isCertificateFile(directory, path)) {
-        throw new GridManagerError(
-          `entry ${
-            JSON.stringify(name)
-          } in [grid_manager_certificates] names ${path}, ` +
-            `which is not a .cert file in the node directory; remove the entry with ` +
-            `"grid-manager remove-grid-manager-cert ${name}" and install again`,
-        );
-      }
-      // Edit the text first, so a tahoe.cfg that cannot be edited leaves
-      // no certificate file behind.
-      const newCfgText = addCertificateEntry(cfgText, name, fileName);
-      if (options.replace) {
-        writeFileAtomic(path, content, "certificate file");
-      } else if (!createFileExclusive(path, content, "certificate file")) {
-        throw new GridManagerError(
-          `${path} appeared while installing; run the command again`,
-        );
-      }
-      if (newCfgText !== cfgText) {
-        try {
-          writeCfg(directory, newCfgText);
-        } catch (error) {
-          if (!options.replace) removeQuietly(path);
-          throw error;
-        }
-      }
-      const newCfg = parseTahoeCfg(newCfgText);
-      return {
-        path,
-        count: listCertificateEntries(newCfg).length,
-        storage: storageEnabled(newCfg),
-      };
-    });
+    const installed = await withNode(
+      directory,
+      () => installCertificate(directory, name, content, !!options.replace),
+    );
 
     for (const warning of checked.warnings) printWarning(warning);
     if (installed.storage === false) {
