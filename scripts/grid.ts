@@ -362,7 +362,6 @@ export class Grid {
       },
     );
 
-    this.log("creating storage0, storage1, storage2 and alice");
     await Promise.all([
       ...STORAGE_NODES.map((name) =>
         this.tahoeOk([
@@ -445,7 +444,9 @@ export class Grid {
     return await output([...this.prefix, TAHOE, ...args]);
   }
 
+  /** Runs `tahoe ARGS`, narrated, and fails unless it exits with 0. */
   private async tahoeOk(args: string[]): Promise<CommandOutput> {
+    this.log(`$ tahoe ${args.join(" ").replaceAll(`${this.dir}/`, "")}`);
     const result = await this.tahoe(args);
     if (result.code !== 0) {
       throw new Error(
@@ -581,20 +582,24 @@ export class Grid {
     );
   }
 
-  /** Reads the client's cache of storage announcements. */
-  async announcements(): Promise<CachedAnnouncement[]> {
+  /** Reads the text of the client's announcement cache, or "" if none. */
+  async announcementCache(): Promise<string> {
     const path = join(
       this.nodeDir(CLIENT),
       "private",
       "introducer_default_cache.yaml",
     );
-    let text: string;
     try {
-      text = await Deno.readTextFile(path);
+      return await Deno.readTextFile(path);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return [];
+      if (error instanceof Deno.errors.NotFound) return "";
       throw error;
     }
+  }
+
+  /** Reads the client's cache of storage announcements. */
+  async announcements(): Promise<CachedAnnouncement[]> {
+    const text = await this.announcementCache();
     const parsed = yaml.load(text) as CachedAnnouncement[] | null;
     return (parsed ?? []).filter((entry) =>
       entry.ann["service-name"] === "storage"

@@ -92,6 +92,12 @@ Deno.test("managed grid story runs on real Tahoe nodes", async (t) => {
       }
       const servers = await grid.waitForConnectedServers(STORAGE_NODES.length);
       assert.equal(servers.length, STORAGE_NODES.length);
+      // Every address a node announces, fURLs and NURLs, is on loopback.
+      const urls = (await grid.announcementCache()).match(/pb:\/\/\S+/g);
+      assert.equal(urls?.length, 2 * STORAGE_NODES.length);
+      for (const url of urls!) {
+        assert.match(url, /^pb:\/\/[^@]+@(tcp:)?127\.0\.0\.1:\d+\//);
+      }
     });
 
     await step(t, "3. tahoe put stores a share on storage2", async () => {
