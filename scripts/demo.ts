@@ -73,7 +73,11 @@ try {
       `happy ${ENCODING.happy}), all on 127.0.0.1`,
   );
   await grid.startNodes();
-  for (const listener of await grid.listeners()) {
+  const listeners = await grid.listeners().catch((error: Error) => {
+    say(`  · warning: ${error.message}`);
+    return [];
+  });
+  for (const listener of listeners) {
     say(`  · ${listener.node} listens on ${listener.address}:${listener.port}`);
   }
   if (grid.isolated) {

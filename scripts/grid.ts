@@ -654,7 +654,14 @@ export class Grid {
    * the grid's network.
    */
   async listeners(): Promise<Listener[]> {
-    const result = await output([...this.prefix, "ss", "-ltnpH"]);
+    const result = await output([...this.prefix, "ss", "-ltnpH"]).catch(
+      (error: Error) => {
+        throw new Error(
+          `cannot run ss (from iproute2) to list the nodes' listeners: ` +
+            error.message,
+        );
+      },
+    );
     if (result.code !== 0) {
       throw new Error(`ss -ltnp failed: ${result.stderr.trim()}`);
     }
