@@ -45,12 +45,14 @@ const decoder = new TextDecoder();
 /**
  * Makes the command that runs the `grid-manager` bundle with `args`, as a
  * user runs it, after the command `prefix` (such as `nsenter` and its
- * arguments) when one is given.
+ * arguments) when one is given. Standard input is closed unless `stdin` is
+ * `"piped"`.
  */
 function gridManagerCommand(
   args: string[],
-  prefix: string[] = [],
+  options: { prefix?: string[]; stdin?: "null" | "piped" } = {},
 ): Deno.Command {
+  const prefix = options.prefix ?? [];
   const command = [
     ...prefix,
     Deno.execPath(),
@@ -63,7 +65,7 @@ function gridManagerCommand(
   return new Deno.Command(command[0]!, {
     args: command.slice(1),
     env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-    stdin: "piped",
+    stdin: options.stdin ?? "null",
     stdout: "piped",
     stderr: "piped",
   });
@@ -138,8 +140,7 @@ export class Story {
   ): Promise<CommandOutput> {
     this.show(["grid-manager", ...args]);
     const prefix = options.inGridNetwork ? this.grid.prefix : [];
-    const child = gridManagerCommand(args, prefix).spawn();
-    await child.stdin.close();
+    const child = gridManagerCommand(args, { prefix }).spawn();
     const result = await collect(child);
     this.echo(result);
     if (result.code !== 0) this.narrate(`  (exit code ${result.code})`);
@@ -156,8 +157,7 @@ export class Story {
   ): Promise<[CommandOutput, CommandOutput]> {
     this.show(["grid-manager", ...first], ["grid-manager", ...second]);
     const source = gridManagerCommand(first).spawn();
-    const sink = gridManagerCommand(second).spawn();
-    await source.stdin.close();
+    const sink = gridManagerCommand(second, { stdin: "piped" }).spawn();
     const piped = source.stdout.pipeTo(sink.stdin);
     const [sourceStatus, sourceError, sinkResult] = await Promise.all([
       source.status,
