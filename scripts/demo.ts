@@ -16,17 +16,36 @@
 
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { CLIENT, ENCODING, Grid, seconds, STORAGE_NODES } from "./grid.ts";
-import { Story } from "./story.ts";
+import {
+  CLIENT,
+  type CommandOutput,
+  ENCODING,
+  Grid,
+  seconds,
+  STORAGE_NODES,
+} from "./grid.ts";
+import { type StorageEnrollment, Story } from "./story.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    keep: { type: "boolean", default: false },
-    days: { type: "string", default: "30" },
-    "save-fixtures": { type: "string" },
-  },
-});
+function parseOptions() {
+  try {
+    return parseArgs({
+      args: Deno.args,
+      options: {
+        keep: { type: "boolean", default: false },
+        days: { type: "string", default: "30" },
+        "save-fixtures": { type: "string" },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`demo: ${(error as Error).message}`);
+    console.error(
+      "usage: scripts/demo [--keep] [--days N] [--save-fixtures DIR]",
+    );
+    Deno.exit(2);
+  }
+}
+
+const values = parseOptions();
 
 const started = Date.now();
 const stamp = () => `[${seconds(Date.now() - started).padStart(6)}]`;
@@ -42,6 +61,19 @@ function step(title: string): void {
 /** Stops the story with a message when Tahoe did not do what it should. */
 function expect(condition: boolean, message: string): void {
   if (!condition) throw new Error(`unexpected: ${message}`);
+}
+
+/** Stops the story when one of our commands failed. */
+function expectSuccess(results: CommandOutput[], what: string): void {
+  expect(results.every((result) => result.code === 0), `${what} failed`);
+}
+
+/** Stops the story when enrolling a storage node failed. */
+function expectEnrolled(enrollment: StorageEnrollment, name: string): void {
+  expectSuccess(
+    [enrollment.add, enrollment.sign, enrollment.import],
+    `enrolling ${name}`,
+  );
 }
 
 const grid = await Grid.create({ log: (line) => say(`  · ${line}`) });
@@ -64,8 +96,7 @@ async function saveFixture(name: string): Promise<void> {
 
 try {
   step("create a Grid Manager");
-  const [create] = await story.createGridManager();
-  expect(create!.code === 0, "grid-manager create failed");
+  expectSuccess(await story.createGridManager(), "creating the Grid Manager");
 
   step(
     `start an introducer, ${STORAGE_NODES.join(", ")} and ${CLIENT} ` +
@@ -95,14 +126,16 @@ try {
   expect(firstHolders.includes("storage2"), "storage2 holds no share");
 
   step("register storage0 and storage1, sign and import their certificates");
-  await story.enrollStorage("storage0", { pipe: false });
-  await story.enrollStorage("storage1", { pipe: true });
+  const storage0 = await story.enrollStorage("storage0", { pipe: false });
+  expectEnrolled(storage0, "storage0");
+  const storage1 = await story.enrollStorage("storage1", { pipe: true });
+  expectEnrolled(storage1, "storage1");
   await story.gridManager(["--config", story.gridManagerDir, "list"]);
   await story.restart(["storage0", "storage1"]);
   await grid.waitForCertifiedAnnouncements(["storage0", "storage1"]);
 
   step("add the Grid Manager's public key to alice");
-  await story.enrollClient();
+  expectSuccess([await story.enrollClient()], "enrolling alice");
   await story.restart([CLIENT]);
   await grid.waitForConnectedServers(STORAGE_NODES.length);
   await saveFixture("alice-two-certified");
@@ -121,7 +154,8 @@ try {
   say("  · the download matches before.txt");
 
   step("certify storage2 too, and upload again");
-  await story.enrollStorage("storage2", { pipe: false });
+  const storage2 = await story.enrollStorage("storage2", { pipe: false });
+  expectEnrolled(storage2, "storage2");
   await story.restart(["storage2"]);
   await grid.waitForCertifiedAnnouncements(STORAGE_NODES);
   await grid.waitForConnectedServers(STORAGE_NODES.length);
