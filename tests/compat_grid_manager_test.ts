@@ -138,6 +138,40 @@ Deno.test("Tahoe saves our config byte for byte the same", async () => {
   });
 });
 
+Deno.test("we keep the order of numeric server names", async () => {
+  // JavaScript objects put integer-like keys first; Tahoe keeps the order
+  // in which servers were added.
+  const names = ["b", "10", "9", "a", "0", "01", "4294967295"];
+  let mine = await ours(["--config", "-", "create"]);
+  let theirs = mine;
+  for (const name of names) {
+    mine = await ours(["-c", "-", "add", name, KEY_A], mine);
+    theirs = (await tahoe(["-c", "-", "add", name, KEY_A], theirs)).slice(
+      0,
+      -1,
+    );
+    assert.equal(mine, theirs, name);
+  }
+  const removed = await ours(["-c", "-", "remove", "b"], theirs);
+  assert.equal(
+    removed,
+    (await tahoe(["-c", "-", "remove", "b"], theirs)).slice(0, -1),
+  );
+  const view = await tahoeLoad("-", removed);
+  assert.deepEqual(Object.keys(view.storage_servers).length, names.length - 1);
+  await withTempDir(async (dir) => {
+    const gm = join(dir, "gm");
+    await ours(["--config", gm, "create"]);
+    for (const name of names) await ours(["-c", gm, "add", name, KEY_B]);
+    const target = join(dir, "tahoe");
+    assertOk(await runPython("save_grid_manager.py", [gm, target]), "save");
+    assert.equal(
+      await Deno.readTextFile(join(gm, "config.json")),
+      await Deno.readTextFile(join(target, "config.json")),
+    );
+  });
+});
+
 Deno.test("our stream output matches Tahoe's but for one blank line", async () => {
   let config = await ours(["--config", "-", "create"]);
   for (const name of NAMES) {
