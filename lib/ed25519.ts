@@ -1,13 +1,13 @@
 /**
  * Ed25519 signing and verification, configured once for this package.
  *
- * Verification accepts exactly the signatures that the OpenSSL verifier
- * behind Tahoe-LAFS 1.20 (through `cryptography`) accepts, as the
- * compatibility tests check on crafted cases: S below the group order, a
- * public key decoded leniently (any y below 2^255, small-order points
- * included), and the cofactorless equation with R compared byte for byte.
- * @noble/ed25519's own verify differs in both of its modes, so it is used
- * only for its point arithmetic here.
+ * Verification accepts exactly the signatures that Tahoe-LAFS 1.20 accepts
+ * through `cryptography` and OpenSSL, as the compatibility tests check on
+ * crafted cases. S must be below the group order. The public key is decoded
+ * leniently: any y below 2^255 and small-order points are allowed. R must
+ * equal [S]B - [k]A in its canonical encoding (the cofactorless equation).
+ * @noble/ed25519's own verify differs in both of its modes, so only its
+ * point arithmetic is used here.
  *
  * @module
  */

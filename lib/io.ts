@@ -288,7 +288,7 @@ const STALE_TEMP_FILE_MILLIS = 60 * 60 * 1000;
 /**
  * Returns false only when process `pid` is known to be gone. Deno allows
  * reading /proc/PID only with --allow-all, so under the shipped permissions
- * the answer is unknown, and an unknown process counts as alive.
+ * no process can be checked, and each counts as alive.
  */
 function processMayBeAlive(pid: number): boolean {
   try {

@@ -127,7 +127,7 @@ Deno.test("withDirectoryLock() runs one holder at a time", async () => {
       await held;
       events.push("first end");
     });
-    // Give the first holder time to take the lock before the second asks.
+    // Give the first holder time to take the lock before the second requests it.
     await new Promise((resolve) => setTimeout(resolve, 50));
     const second = withDirectoryLock(dir, "dir", () => {
       events.push("second");
