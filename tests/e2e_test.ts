@@ -8,7 +8,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import yaml from "js-yaml";
 import {
+  type CachedAnnouncement,
   CLIENT,
   type CommandOutput,
   ENCODING,
@@ -235,5 +237,27 @@ Deno.test("client fixtures hold no real fURL or address", async () => {
     const text = await Deno.readTextFile(path);
     assert.equal(redactAnnouncementCache(text), text, path);
     assert.doesNotMatch(text, /127\.0\.0\.1/, path);
+  }
+});
+
+Deno.test("client fixtures certify the servers they name", async () => {
+  const fixtures = join(ROOT, "tests", "fixtures", "managed-grid");
+  const expected = [
+    ["alice-two-certified", ["storage0", "storage1"]],
+    ["alice-all-certified", ["storage0", "storage1", "storage2"]],
+  ] as const;
+  for (const [client, certified] of expected) {
+    const text = await Deno.readTextFile(
+      join(fixtures, client, "private", "introducer_default_cache.yaml"),
+    );
+    const announcements = yaml.load(text) as CachedAnnouncement[];
+    assert.equal(announcements.length, STORAGE_NODES.length, client);
+    const names = announcements
+      .filter((entry) =>
+        (entry.ann["grid-manager-certificates"] ?? []).length > 0
+      )
+      .map((entry) => entry.ann.nickname)
+      .sort();
+    assert.deepEqual(names, [...certified], client);
   }
 });
