@@ -7,8 +7,9 @@
 
 import { runCli } from "./lib/command.ts";
 import { gridManagerCommands } from "./lib/commands/grid_manager.ts";
+import { statusCommands } from "./lib/commands/status.ts";
 
-const commands = [...gridManagerCommands];
+const commands = [...gridManagerCommands, ...statusCommands];
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args, commands));

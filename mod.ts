@@ -98,3 +98,45 @@ export {
   quotePythonJsonString,
 } from "./lib/python_json.ts";
 export { checkFileName, invalidFileNameReason } from "./lib/names.ts";
+export {
+  type AnnouncedServer,
+  type Announcement,
+  type AnnouncementProblem,
+  type AnnouncementSet,
+  mergeAnnouncements,
+  parseIntroducerCache,
+  parseStaticServers,
+} from "./lib/announcements.ts";
+export {
+  buildStatusReport,
+  type CertificateReport,
+  type CertificateVerdict,
+  checkServer,
+  type ClientSettings,
+  type ConfiguredGridManager,
+  type ConnectionStatuses,
+  DEFAULT_SHARES_HAPPY,
+  DEFAULT_SHARES_NEEDED,
+  DEFAULT_SHARES_TOTAL,
+  describeRelativeTime,
+  formatStatusReport,
+  parseWebStatus,
+  readClientSettings,
+  type ServerReport,
+  type ServerVerdict,
+  type StatusReport,
+  statusReportJson,
+  type TahoeConfigReader,
+} from "./lib/status.ts";
+export {
+  decodeCertificate,
+  type DecodedCertificate,
+  verifyCertificate,
+  type VerifyOptions,
+  type VerifyResult,
+} from "./lib/certificate_check.ts";
+export {
+  findRenewalNeeds,
+  type IssuedCertificate,
+  type RenewalNeed,
+} from "./lib/renewal.ts";

@@ -1,0 +1,805 @@
+/**
+ * Which storage servers a Tahoe-LAFS 1.20 client may upload to, and why.
+ *
+ * The rules follow the client (`allmydata.storage_client` and
+ * `allmydata.grid_manager.create_grid_manager_verifier`):
+ *
+ * - The client loads every announced certificate first. A certificate it
+ *   cannot load (not a mapping, a missing field, a signature that is not
+ *   base32) raises, and the client drops the whole announcement: the server
+ *   is not used at all. This happens with or without Grid Managers.
+ * - With no `[grid_managers]` entry, every server may receive uploads.
+ * - Otherwise a certificate counts when its signature verifies under a
+ *   configured key. A counted certificate whose signed payload is not JSON
+ *   makes the client drop the announcement.
+ * - At upload time the client walks the counted certificates in order. It
+ *   reads `expires` with `datetime.fromisoformat` and `public_key` before
+ *   comparing anything, so a bad field raises and the upload fails. A
+ *   certificate whose `public_key` is `"pub-" + server id` and whose
+ *   expiry is later than now lets the server receive uploads.
+ * - The version field is never read: a version 2 certificate that passes
+ *   the checks above is accepted.
+ *
+ * @module
+ */
+
+import type { AnnouncedServer, AnnouncementProblem } from "./announcements.ts";
+import { decodeBase32 } from "./base32.ts";
+import { verify } from "./ed25519.ts";
+import { GridManagerError } from "./errors.ts";
+import { decodePublicKey } from "./keys.ts";
+import { describeTimeDifference, formatIsoTime, parseIsoTime } from "./time.ts";
+
+/** Tahoe-LAFS's default `shares.needed`. */
+export const DEFAULT_SHARES_NEEDED = 3;
+/** Tahoe-LAFS's default `shares.happy`. */
+export const DEFAULT_SHARES_HAPPY = 7;
+/** Tahoe-LAFS's default `shares.total`. */
+export const DEFAULT_SHARES_TOTAL = 10;
+
+/**
+ * The read side of a tahoe.cfg parser: option values with surrounding
+ * whitespace removed, option names in lower case, as Python's configparser
+ * returns them.
+ */
+export interface TahoeConfigReader {
+  /** The value of `option` in `section`, or undefined when absent. */
+  get(section: string, option: string): string | undefined;
+  /** The options of `section` in file order; empty when it is absent. */
+  items(section: string): readonly (readonly [string, string])[];
+}
+
+/** A Grid Manager key from the client's `[grid_managers]` section. */
+export interface ConfiguredGridManager {
+  /** The option name, such as `alpha` in `alpha = pub-v0-…`. */
+  readonly name: string;
+  /** The key as written, `pub-v0-…`. */
+  readonly publicKey: string;
+  /** The 32 key bytes. */
+  readonly keyBytes: Uint8Array;
+}
+
+/** What the status check needs from a client's tahoe.cfg. */
+export interface ClientSettings {
+  /** Configured Grid Managers, in file order; empty for none. */
+  readonly gridManagers: readonly ConfiguredGridManager[];
+  /** `[client] shares.needed`. */
+  readonly sharesNeeded: number;
+  /** `[client] shares.happy`: servers an upload must place shares on. */
+  readonly sharesHappy: number;
+  /** `[client] shares.total`. */
+  readonly sharesTotal: number;
+}
+
+function readShareCount(
+  config: TahoeConfigReader,
+  option: string,
+  fallback: number,
+  source: string,
+): number {
+  const text = config.get("client", option);
+  if (text === undefined) return fallback;
+  // Python's int() accepts surrounding blanks and a sign.
+  if (!/^\s*\+?\d+\s*$/.test(text)) {
+    throw new GridManagerError(
+      `${source}: [client] ${option} = ${
+        JSON.stringify(text)
+      } is not a whole number, so the client does not start; fix it in tahoe.cfg`,
+    );
+  }
+  return Number(text.trim().replace(/^\+/, ""));
+}
+
+/**
+ * Reads the Grid Manager keys and share counts of a client, with Tahoe's
+ * defaults for absent counts.
+ *
+ * @param source names the file in error messages.
+ * @throws {GridManagerError} for a value that stops the client from
+ *   starting: an invalid Grid Manager key or a count that is not a number.
+ */
+export function readClientSettings(
+  config: TahoeConfigReader,
+  source = "tahoe.cfg",
+): ClientSettings {
+  const gridManagers = config.items("grid_managers").map(([name, value]) => {
+    let keyBytes: Uint8Array;
+    try {
+      keyBytes = decodePublicKey(value);
+    } catch (error) {
+      throw new GridManagerError(
+        `${source}: [grid_managers] ${name}: ${
+          (error as Error).message
+        }; the client does not start with it`,
+      );
+    }
+    return { name, publicKey: value, keyBytes };
+  });
+  return {
+    gridManagers,
+    sharesNeeded: readShareCount(
+      config,
+      "shares.needed",
+      DEFAULT_SHARES_NEEDED,
+      source,
+    ),
+    sharesHappy: readShareCount(
+      config,
+      "shares.happy",
+      DEFAULT_SHARES_HAPPY,
+      source,
+    ),
+    sharesTotal: readShareCount(
+      config,
+      "shares.total",
+      DEFAULT_SHARES_TOTAL,
+      source,
+    ),
+  };
+}
+
+/**
+ * What the client makes of one announced certificate:
+ * - `unloadable`: the client cannot load it and drops the announcement.
+ * - `unchecked`: no Grid Manager is configured, so it plays no part.
+ * - `unsigned`: no configured Grid Manager key verifies its signature.
+ * - `faulty`: signed, but reading its fields raises at upload time.
+ * - `other-key`: signed, but it names another server's key.
+ * - `expired`: signed and for this server, but no longer valid.
+ * - `valid`: signed, for this server, and not expired.
+ */
+export type CertificateVerdict =
+  | "unloadable"
+  | "unchecked"
+  | "unsigned"
+  | "faulty"
+  | "other-key"
+  | "expired"
+  | "valid";
+
+/** One announced certificate and the client's verdict on it. */
+export interface CertificateReport {
+  /** Position in the announcement, from 1. */
+  readonly index: number;
+  /** The verdict. */
+  readonly verdict: CertificateVerdict;
+  /** Names of the configured Grid Managers whose key verifies it. */
+  readonly signedBy: readonly string[];
+  /** The key the payload names, when readable. */
+  readonly publicKey?: string;
+  /** The payload's `expires` text, when readable. */
+  readonly expires?: string;
+  /** The expiry in microseconds since the epoch, when readable. */
+  readonly expiresMicros?: number;
+  /** The payload's `version`, when readable. */
+  readonly version?: unknown;
+  /** Why the verdict is `unloadable` or `faulty`. */
+  readonly reason?: string;
+  /** Facts worth knowing that do not change the verdict. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Whether the client may upload to a server:
+ * - `allowed`: it may receive uploads.
+ * - `refused`: the client skips it for uploads.
+ * - `dropped`: the client does not use it at all.
+ * - `breaks-uploads`: checking it raises, so uploads fail while it is
+ *   connected.
+ */
+export type ServerVerdict =
+  | "allowed"
+  | "refused"
+  | "dropped"
+  | "breaks-uploads";
+
+/** One storage server as the client sees it. */
+export interface ServerReport {
+  /** The server id, `v0-…`. */
+  readonly serverId: string;
+  /** The announced nickname, when it is a string. */
+  readonly nickname?: string;
+  /** Whether it comes from `servers.yaml`. */
+  readonly isStatic: boolean;
+  /** Every file that announced it. */
+  readonly sources: readonly string[];
+  /** Its certificates, in announcement order. */
+  readonly certificates: readonly CertificateReport[];
+  /** The verdict. */
+  readonly verdict: ServerVerdict;
+  /** One sentence explaining the verdict. */
+  readonly reason: string;
+  /** Connection status from the node's web API, when asked for. */
+  readonly connection?: string;
+}
+
+/** The whole status of a client. */
+export interface StatusReport {
+  /** The time the verdicts are for, in microseconds since the epoch. */
+  readonly nowMicros: number;
+  /** The client's settings. */
+  readonly settings: ClientSettings;
+  /** One report per server, sorted by server id. */
+  readonly servers: readonly ServerReport[];
+  /** Malformed announcement entries. */
+  readonly problems: readonly AnnouncementProblem[];
+  /** Servers that may receive uploads. */
+  readonly allowedCount: number;
+  /** Allowed servers that are connected; only with connection data. */
+  readonly connectedAllowedCount?: number;
+  /** Servers whose check raises. */
+  readonly breakingCount: number;
+  /** Whether a new upload can place shares on `shares.happy` servers. */
+  readonly uploadsCanSucceed: boolean;
+  /** One or two sentences that say so. */
+  readonly summary: string;
+}
+
+const encoder = new TextEncoder();
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A certificate the client loaded: payload text and signature bytes. */
+interface LoadedCertificate {
+  readonly certificate: string;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * Loads an announced certificate as the client does: a mapping whose
+ * `certificate` is a string and whose `signature` is base32. Other keys are
+ * ignored. Returns the reason when the client would raise.
+ */
+function loadCertificate(value: unknown): LoadedCertificate | string {
+  if (!isRecord(value)) return "it is not a mapping";
+  if (typeof value.certificate !== "string") {
+    return `"certificate" is missing or not a string`;
+  }
+  if (typeof value.signature !== "string") {
+    return `"signature" is missing or not a string`;
+  }
+  try {
+    return {
+      certificate: value.certificate,
+      signature: decodeBase32(value.signature),
+    };
+  } catch (error) {
+    return `the signature is not base32 (${(error as Error).message})`;
+  }
+}
+
+function certificateList(ann: Readonly<Record<string, unknown>>): unknown[] {
+  const value = ann["grid-manager-certificates"];
+  if (value === undefined || value === null) {
+    // The client iterates the value, so null raises; absent means none.
+    return value === null ? [null] : [];
+  }
+  if (Array.isArray(value)) return value;
+  // Iterating a string yields characters and a mapping its keys: each
+  // raises when loaded, and an empty one yields nothing.
+  if (typeof value === "string") return [...value];
+  if (isRecord(value)) return Object.keys(value);
+  return [value];
+}
+
+/** The outcome of the client's upload-time check of one counted certificate. */
+type UploadCheck =
+  | { kind: "raises"; reason: string }
+  | { kind: "other-key" }
+  | { kind: "expired" }
+  | { kind: "valid" };
+
+interface PayloadFacts {
+  publicKey?: string;
+  expires?: string;
+  expiresMicros?: number;
+  version?: unknown;
+  check: UploadCheck;
+  notes: string[];
+}
+
+/**
+ * Reads a signed payload in the order the client does: `expires` first,
+ * then `public_key`, then the comparison with the server id, then the
+ * expiry against now.
+ */
+function checkPayload(
+  payload: unknown,
+  serverId: string,
+  now: number,
+): PayloadFacts {
+  const notes: string[] = [];
+  if (!isRecord(payload)) {
+    return {
+      check: { kind: "raises", reason: "the signed payload is not an object" },
+      notes,
+    };
+  }
+  const facts: PayloadFacts = {
+    version: payload.version,
+    check: { kind: "valid" },
+    notes,
+  };
+  if (typeof payload.public_key === "string") {
+    facts.publicKey = payload.public_key;
+  }
+  if (payload.version !== 1) {
+    notes.push(
+      `version ${
+        JSON.stringify(payload.version) ?? "missing"
+      }: Tahoe-LAFS 1.20 does not check the version, so it treats this like version 1`,
+    );
+  }
+  const expires = payload.expires;
+  if (typeof expires !== "string") {
+    facts.check = {
+      kind: "raises",
+      reason: `"expires" is missing or not a string`,
+    };
+    return facts;
+  }
+  facts.expires = expires;
+  let naive = false;
+  try {
+    const parsed = parseIsoTime(expires);
+    facts.expiresMicros = parsed.micros;
+    if (parsed.needsPython311) {
+      notes.push(
+        `the expiry form needs Python 3.11; a client on an older Python fails on it`,
+      );
+    }
+  } catch (error) {
+    // parseIsoTime rejects a time without a UTC offset, which Python reads
+    // as a naive time that only fails later, in the comparison with now.
+    naive = /has no UTC offset/.test((error as Error).message);
+    if (!naive) {
+      // NOTE: Python 3.11 also reads some rarer ISO 8601 forms (week dates,
+      // the basic format) that parseIsoTime rejects; such a certificate is
+      // reported as raising here although that client would read it.
+      facts.check = {
+        kind: "raises",
+        reason: `"expires" is not a time Tahoe can read: ${
+          (error as Error).message
+        }`,
+      };
+      return facts;
+    }
+  }
+  const publicKey = payload.public_key;
+  // deno-lint-ignore no-control-regex
+  if (typeof publicKey !== "string" || !/^[\x00-\x7f]*$/.test(publicKey)) {
+    facts.check = {
+      kind: "raises",
+      reason: `"public_key" is missing or not an ASCII string`,
+    };
+    return facts;
+  }
+  if (publicKey !== "pub-" + serverId) {
+    facts.check = { kind: "other-key" };
+    return facts;
+  }
+  if (naive) {
+    facts.check = {
+      kind: "raises",
+      reason:
+        `"expires" has no UTC offset, so comparing it with the current time raises`,
+    };
+    return facts;
+  }
+  facts.check = facts.expiresMicros! > now
+    ? { kind: "valid" }
+    : { kind: "expired" };
+  return facts;
+}
+
+/** Describes when `micros` is relative to `now`: "in 12 days", "3 days ago". */
+export function describeRelativeTime(micros: number, now: number): string {
+  const text = describeTimeDifference((now - micros) / 1_000_000);
+  const future = " in the future";
+  return text.endsWith(future) ? "in " + text.slice(0, -future.length) : text;
+}
+
+function verdictOf(check: UploadCheck): CertificateVerdict {
+  return check.kind === "raises" ? "faulty" : check.kind;
+}
+
+function nicknameOf(
+  ann: Readonly<Record<string, unknown>>,
+): string | undefined {
+  return typeof ann.nickname === "string" ? ann.nickname : undefined;
+}
+
+/**
+ * Decides what the client does with one server, given its announcement,
+ * the client's settings and the current time.
+ */
+export function checkServer(
+  server: AnnouncedServer,
+  settings: ClientSettings,
+  now: number,
+): ServerReport {
+  const { announcement, sources } = server;
+  const base = {
+    serverId: announcement.serverId,
+    nickname: nicknameOf(announcement.ann),
+    isStatic: announcement.isStatic,
+    sources,
+  };
+  const keys = settings.gridManagers;
+  const loaded = certificateList(announcement.ann).map(loadCertificate);
+
+  const reports: CertificateReport[] = [];
+  let dropReason: string | undefined;
+  // Certificates that verify, with the outcome of their upload-time check,
+  // in the client's order: certificates outer, keys inner.
+  const counted: UploadCheck[] = [];
+  let firstAllowedBy: string[] = [];
+
+  loaded.forEach((item, i) => {
+    const index = i + 1;
+    if (typeof item === "string") {
+      dropReason ??= `certificate ${index} cannot be loaded: ${item}`;
+      reports.push({
+        index,
+        verdict: "unloadable",
+        signedBy: [],
+        reason: item,
+        notes: [],
+      });
+      return;
+    }
+    let payload: unknown;
+    let payloadIsJson = true;
+    try {
+      payload = JSON.parse(item.certificate);
+    } catch {
+      payloadIsJson = false;
+    }
+    const facts = payloadIsJson
+      ? checkPayload(payload, announcement.serverId, now)
+      : undefined;
+    const message = encoder.encode(item.certificate);
+    const signedBy = keys
+      .filter((key) => verify(key.keyBytes, item.signature, message))
+      .map((key) => key.name);
+    const shown = {
+      index,
+      signedBy,
+      publicKey: facts?.publicKey,
+      expires: facts?.expires,
+      expiresMicros: facts?.expiresMicros,
+      version: facts?.version,
+      notes: facts?.notes ?? [],
+    };
+    if (keys.length === 0) {
+      reports.push({ ...shown, verdict: "unchecked" });
+      return;
+    }
+    if (signedBy.length === 0) {
+      reports.push({ ...shown, verdict: "unsigned" });
+      return;
+    }
+    if (!facts) {
+      const reason = "the signed payload is not JSON";
+      dropReason ??= `certificate ${index} cannot be loaded: ${reason}`;
+      reports.push({ ...shown, verdict: "unloadable", reason });
+      return;
+    }
+    for (const _name of signedBy) counted.push(facts.check);
+    if (facts.check.kind === "valid" && firstAllowedBy.length === 0) {
+      firstAllowedBy = signedBy;
+    }
+    reports.push({
+      ...shown,
+      verdict: verdictOf(facts.check),
+      reason: facts.check.kind === "raises" ? facts.check.reason : undefined,
+    });
+  });
+
+  if (dropReason !== undefined) {
+    return {
+      ...base,
+      certificates: reports,
+      verdict: "dropped",
+      reason:
+        `not used at all: ${dropReason}, so the client drops the announcement`,
+    };
+  }
+  if (keys.length === 0) {
+    return {
+      ...base,
+      certificates: reports,
+      verdict: "allowed",
+      reason: "may receive uploads: no Grid Manager is configured",
+    };
+  }
+  for (const check of counted) {
+    if (check.kind === "raises") {
+      return {
+        ...base,
+        certificates: reports,
+        verdict: "breaks-uploads",
+        reason:
+          `uploads fail while it is connected: checking a signed certificate raises (${check.reason})`,
+      };
+    }
+    if (check.kind === "valid") {
+      const valid = reports.find((report) => report.verdict === "valid")!;
+      return {
+        ...base,
+        certificates: reports,
+        verdict: "allowed",
+        reason: `may receive uploads: certificate ${valid.index} from ${
+          firstAllowedBy.join(", ")
+        } is valid`,
+      };
+    }
+  }
+  return {
+    ...base,
+    certificates: reports,
+    verdict: "refused",
+    reason: "receives no uploads: " + refusalReason(reports),
+  };
+}
+
+function refusalReason(reports: readonly CertificateReport[]): string {
+  if (reports.length === 0) return "it announces no Grid Manager certificate";
+  const counts = new Map<CertificateVerdict, number>();
+  for (const report of reports) {
+    counts.set(report.verdict, (counts.get(report.verdict) ?? 0) + 1);
+  }
+  const phrases: string[] = [];
+  const add = (verdict: CertificateVerdict, text: string) => {
+    const count = counts.get(verdict);
+    if (count) phrases.push(`${count} ${text}`);
+  };
+  add("expired", "expired");
+  add("other-key", "for another server's key");
+  add("unsigned", "signed by no configured Grid Manager");
+  return `of its ${reports.length} certificate(s), ${phrases.join(", ")}`;
+}
+
+/** Connection data from the node's web API, by server id. */
+export type ConnectionStatuses = ReadonlyMap<string, string>;
+
+/**
+ * Parses the node's `GET /?t=json` answer into connection status by
+ * server id.
+ *
+ * @throws {GridManagerError} when it is not the expected JSON.
+ */
+export function parseWebStatus(text: string, source: string): Map<
+  string,
+  string
+> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new GridManagerError(
+      `${source} did not return JSON; give the client's web API URL (web.port in tahoe.cfg)`,
+    );
+  }
+  const servers = isRecord(value) ? value.servers : undefined;
+  if (!Array.isArray(servers)) {
+    throw new GridManagerError(
+      `${source} returned JSON without a "servers" list; give a Tahoe client's web API URL`,
+    );
+  }
+  const statuses = new Map<string, string>();
+  for (const server of servers) {
+    if (isRecord(server) && typeof server.nodeid === "string") {
+      statuses.set(
+        server.nodeid,
+        typeof server.connection_status === "string"
+          ? server.connection_status
+          : "unknown",
+      );
+    }
+  }
+  return statuses;
+}
+
+function isConnected(status: string | undefined): boolean {
+  return status !== undefined && status.startsWith("Connected") ||
+    status === "connected";
+}
+
+/**
+ * Builds the status report of a client: a verdict per server and whether
+ * new uploads can reach `shares.happy` servers.
+ *
+ * @param connections connection status by server id from the web API;
+ *   when given, only connected servers count towards `shares.happy`.
+ */
+export function buildStatusReport(
+  servers: readonly AnnouncedServer[],
+  problems: readonly AnnouncementProblem[],
+  settings: ClientSettings,
+  now: number,
+  connections?: ConnectionStatuses,
+): StatusReport {
+  const reports = servers.map((server) => {
+    const report = checkServer(server, settings, now);
+    if (!connections) return report;
+    return {
+      ...report,
+      connection: connections.get(server.announcement.serverId) ??
+        "not known to the running client",
+    };
+  });
+  const allowed = reports.filter((report) => report.verdict === "allowed");
+  const breaking = reports.filter((report) =>
+    report.verdict === "breaks-uploads" &&
+    (!connections || isConnected(report.connection))
+  );
+  const connectedAllowed = connections
+    ? allowed.filter((report) => isConnected(report.connection)).length
+    : undefined;
+  const usable = connectedAllowed ?? allowed.length;
+  const happy = settings.sharesHappy;
+  const uploadsCanSucceed = breaking.length === 0 && usable >= happy;
+
+  const counted = connections
+    ? `${usable} connected server(s) may receive uploads (${allowed.length} of ${reports.length} allowed)`
+    : `${allowed.length} of ${reports.length} server(s) may receive uploads`;
+  const policy = settings.gridManagers.length === 0
+    ? "No Grid Manager is configured, so every server is used. "
+    : "";
+  let verdict: string;
+  if (breaking.length > 0) {
+    verdict = `New uploads fail: checking ${
+      breaking.map((report) => report.serverId).join(", ")
+    } raises in the client.`;
+  } else if (uploadsCanSucceed) {
+    verdict = `New uploads can succeed (shares.happy = ${happy}).`;
+  } else {
+    verdict = `New uploads fail: shares.happy = ${happy} needs ${
+      happy - usable
+    } more.`;
+  }
+  return {
+    nowMicros: now,
+    settings,
+    servers: reports,
+    problems,
+    allowedCount: allowed.length,
+    connectedAllowedCount: connectedAllowed,
+    breakingCount: breaking.length,
+    uploadsCanSucceed,
+    summary: `${policy}${counted}. ${verdict}`,
+  };
+}
+
+function describeCertificate(
+  report: CertificateReport,
+  now: number,
+): string {
+  const expiry = report.expiresMicros === undefined
+    ? ""
+    : ` ${report.expiresMicros > now ? "expires" : "expired"} ${
+      formatIsoTime(report.expiresMicros, " ")
+    } (${describeRelativeTime(report.expiresMicros, now)})`;
+  const signers = report.signedBy.join(", ");
+  switch (report.verdict) {
+    case "unloadable":
+      return `cannot be loaded: ${report.reason}`;
+    case "unchecked":
+      return `not checked (no Grid Manager configured);${expiry}`;
+    case "unsigned":
+      return `signature matches no configured Grid Manager;${expiry}`;
+    case "faulty":
+      return `signed by ${signers}, but unreadable: ${report.reason}`;
+    case "other-key":
+      return `signed by ${signers}, but names another key ${
+        report.publicKey ?? ""
+      };${expiry}`;
+    case "expired":
+      return `signed by ${signers};${expiry}`;
+    case "valid":
+      return `signed by ${signers};${expiry}`;
+  }
+}
+
+/** Formats a status report as the text `grid-manager status` prints. */
+export function formatStatusReport(report: StatusReport): string {
+  const lines: string[] = [];
+  const { settings } = report;
+  lines.push(
+    settings.gridManagers.length === 0
+      ? "Grid Managers: none configured"
+      : "Grid Managers: " +
+        settings.gridManagers.map((gm) => `${gm.name} (${gm.publicKey})`)
+          .join(", "),
+  );
+  lines.push(
+    `Shares: needed ${settings.sharesNeeded}, happy ${settings.sharesHappy}, total ${settings.sharesTotal}`,
+  );
+  for (const problem of report.problems) {
+    lines.push(`Problem: ${problem.message}`);
+  }
+  for (const server of report.servers) {
+    lines.push("");
+    lines.push(
+      `${server.nickname ?? "(no nickname)"} ${server.serverId}${
+        server.isStatic ? " (static)" : ""
+      }`,
+    );
+    if (server.connection !== undefined) {
+      lines.push(`  connection: ${server.connection}`);
+    }
+    for (const certificate of server.certificates) {
+      lines.push(
+        `  certificate ${certificate.index}: ${
+          describeCertificate(certificate, report.nowMicros)
+        }`,
+      );
+      for (const note of certificate.notes) lines.push(`    note: ${note}`);
+    }
+    if (server.sources.length > 1) {
+      lines.push(
+        `  note: announced ${server.sources.length} times (${
+          server.sources.join(", ")
+        }); the client uses the ${
+          server.isStatic ? "static entry" : "last one"
+        }`,
+      );
+    }
+    lines.push(`  verdict: ${server.reason}`);
+  }
+  lines.push("", report.summary);
+  return lines.join("\n") + "\n";
+}
+
+/** Turns a status report into the JSON `grid-manager status --json` prints. */
+export function statusReportJson(report: StatusReport): unknown {
+  const { settings } = report;
+  return {
+    now: formatIsoTime(report.nowMicros),
+    grid_managers: settings.gridManagers.map((gm) => ({
+      name: gm.name,
+      public_key: gm.publicKey,
+    })),
+    shares: {
+      needed: settings.sharesNeeded,
+      happy: settings.sharesHappy,
+      total: settings.sharesTotal,
+    },
+    problems: report.problems.map((problem) => ({
+      source: problem.source,
+      message: problem.message,
+    })),
+    servers: report.servers.map((server) => ({
+      server_id: server.serverId,
+      nickname: server.nickname ?? null,
+      static: server.isStatic,
+      sources: server.sources,
+      ...(server.connection === undefined
+        ? {}
+        : { connection: server.connection }),
+      verdict: server.verdict,
+      reason: server.reason,
+      certificates: server.certificates.map((certificate) => ({
+        index: certificate.index,
+        verdict: certificate.verdict,
+        signed_by: certificate.signedBy,
+        public_key: certificate.publicKey ?? null,
+        expires: certificate.expires ?? null,
+        version: certificate.version ?? null,
+        ...(certificate.reason === undefined
+          ? {}
+          : { reason: certificate.reason }),
+        notes: certificate.notes,
+      })),
+    })),
+    allowed: report.allowedCount,
+    ...(report.connectedAllowedCount === undefined
+      ? {}
+      : { connected_allowed: report.connectedAllowedCount }),
+    uploads_can_succeed: report.uploadsCanSucceed,
+    summary: report.summary,
+  };
+}
