@@ -111,7 +111,7 @@ export type VerifyResult =
   | { readonly status: "expiring"; readonly certificate: DecodedCertificate }
   | { readonly status: "invalid"; readonly reason: string };
 
-/** What {@link verifyCertificate} checks against. */
+/** The keys and time {@link verifyCertificate} checks against. */
 export interface VerifyOptions {
   /** The Grid Manager's 32 public key bytes. */
   readonly gridManagerKey: Uint8Array;

@@ -1,7 +1,8 @@
 /**
- * Which registered storage servers need a new certificate: those with no
- * valid certificate for their current key, and those whose newest valid
- * certificate ends within a given number of days.
+ * Renewal needs: the registered storage servers that need a new
+ * certificate. Those are the servers with no valid certificate for their
+ * current key, and those whose newest valid certificate ends within a given
+ * number of days.
  *
  * @module
  */
@@ -9,7 +10,7 @@
 import type { StorageServer } from "./grid_manager.ts";
 import { MICROS_PER_DAY } from "./time.ts";
 
-/** What is known of one issued certificate. */
+/** The facts read from one issued certificate. */
 export interface IssuedCertificate {
   /** The key the certificate names, when readable. */
   readonly publicKey?: string;

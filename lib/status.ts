@@ -1,5 +1,6 @@
 /**
- * Which storage servers a Tahoe-LAFS 1.20 client may upload to, and why.
+ * Client status: the storage servers a Tahoe-LAFS 1.20 client may upload to,
+ * and the reason for each verdict.
  *
  * The rules follow the client (`allmydata.storage_client` and
  * `allmydata.grid_manager.create_grid_manager_verifier`):
@@ -59,7 +60,7 @@ export interface ConfiguredGridManager {
   readonly keyBytes: Uint8Array;
 }
 
-/** What the status check needs from a client's tahoe.cfg. */
+/** The values of a client's tahoe.cfg that the status check reads. */
 export interface ClientSettings {
   /** Configured Grid Managers, in file order; empty for none. */
   readonly gridManagers: readonly ConfiguredGridManager[];
@@ -139,7 +140,7 @@ export function readClientSettings(
 }
 
 /**
- * What the client makes of one announced certificate:
+ * The client's verdict on one announced certificate:
  * - `unloadable`: the client cannot load it and drops the announcement.
  * - `unchecked`: no Grid Manager is configured, so it plays no part.
  * - `unsigned`: no configured Grid Manager key verifies its signature.
@@ -173,7 +174,7 @@ export interface CertificateReport {
   readonly expiresMicros?: number;
   /** The payload's `version`, when readable. */
   readonly version?: unknown;
-  /** Why the verdict is `unloadable` or `faulty`. */
+  /** The reason for an `unloadable` or `faulty` verdict. */
   readonly reason?: string;
   /** Facts worth knowing that do not change the verdict. */
   readonly notes: readonly string[];
@@ -231,7 +232,7 @@ export interface StatusReport {
   readonly breakingCount: number;
   /** Whether a new upload can place shares on `shares.happy` servers. */
   readonly uploadsCanSucceed: boolean;
-  /** One or two sentences that say so. */
+  /** One or two sentences stating whether new uploads can succeed. */
   readonly summary: string;
 }
 
@@ -355,9 +356,9 @@ function checkPayload(
     // as a naive time that only fails later, in the comparison with now.
     naive = /has no UTC offset/.test((error as Error).message);
     if (!naive) {
-      // NOTE: Python 3.11 also reads some rarer ISO 8601 forms (week dates,
-      // the basic format) that parseIsoTime rejects; such a certificate is
-      // reported as raising here although that client would read it.
+      // NOTE: Python 3.11 also reads rarer ISO 8601 forms, such as week
+      // dates and the basic format, which parseIsoTime rejects. A
+      // certificate with one is reported as raising, but Tahoe reads it.
       facts.check = {
         kind: "raises",
         reason: `"expires" is not a time Tahoe can read: ${
@@ -464,7 +465,7 @@ export function checkServer(
     const signedBy = keys
       .filter((key) => verify(key.keyBytes, item.signature, message))
       .map((key) => key.name);
-    const shown = {
+    const common = {
       index,
       signedBy,
       publicKey: facts?.publicKey,
@@ -474,17 +475,17 @@ export function checkServer(
       notes: facts?.notes ?? [],
     };
     if (keys.length === 0) {
-      reports.push({ ...shown, verdict: "unchecked" });
+      reports.push({ ...common, verdict: "unchecked" });
       return;
     }
     if (signedBy.length === 0) {
-      reports.push({ ...shown, verdict: "unsigned" });
+      reports.push({ ...common, verdict: "unsigned" });
       return;
     }
     if (!facts) {
       const reason = "the signed payload is not JSON";
       dropReason ??= `certificate ${index} cannot be loaded: ${reason}`;
-      reports.push({ ...shown, verdict: "unloadable", reason });
+      reports.push({ ...common, verdict: "unloadable", reason });
       return;
     }
     for (const _name of signedBy) counted.push(facts.check);
@@ -492,7 +493,7 @@ export function checkServer(
       firstAllowedBy = signedBy;
     }
     reports.push({
-      ...shown,
+      ...common,
       verdict: verdictOf(facts.check),
       reason: facts.check.kind === "raises" ? facts.check.reason : undefined,
     });
@@ -541,11 +542,11 @@ export function checkServer(
     ...base,
     certificates: reports,
     verdict: "refused",
-    reason: "receives no uploads: " + refusalReason(reports),
+    reason: "receives no uploads: " + describeRefusal(reports),
   };
 }
 
-function refusalReason(reports: readonly CertificateReport[]): string {
+function describeRefusal(reports: readonly CertificateReport[]): string {
   if (reports.length === 0) return "it announces no Grid Manager certificate";
   const counts = new Map<CertificateVerdict, number>();
   for (const report of reports) {
@@ -566,7 +567,7 @@ function refusalReason(reports: readonly CertificateReport[]): string {
 export type ConnectionStatuses = ReadonlyMap<string, string>;
 
 /**
- * Parses the node's `GET /?t=json` answer into connection status by
+ * Parses the node's `GET /?t=json` response into connection status by
  * server id.
  *
  * @throws {GridManagerError} when it is not the expected JSON.
