@@ -108,26 +108,27 @@ export {
   parseStaticServers,
 } from "./lib/announcements.ts";
 export {
+  type ClientSettings,
+  type ConfiguredGridManager,
+  DEFAULT_SHARES_HAPPY,
+  DEFAULT_SHARES_NEEDED,
+  DEFAULT_SHARES_TOTAL,
+  readClientSettings,
+  type TahoeConfigReader,
+} from "./lib/client_settings.ts";
+export {
   buildStatusReport,
   type CertificateReport,
   type CertificateVerdict,
   checkServer,
-  type ClientSettings,
-  type ConfiguredGridManager,
   type ConnectionStatuses,
-  DEFAULT_SHARES_HAPPY,
-  DEFAULT_SHARES_NEEDED,
-  DEFAULT_SHARES_TOTAL,
   describeRelativeTime,
-  formatStatusReport,
   parseWebStatus,
-  readClientSettings,
   type ServerReport,
   type ServerVerdict,
   type StatusReport,
-  statusReportJson,
-  type TahoeConfigReader,
 } from "./lib/status.ts";
+export { formatStatusReport, statusReportJson } from "./lib/status_format.ts";
 export {
   decodeCertificate,
   type DecodedCertificate,

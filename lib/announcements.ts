@@ -193,11 +193,18 @@ export interface AnnouncedServer {
   readonly sources: readonly string[];
 }
 
+function sequenceNumber(announcement: Announcement): number {
+  const value = announcement.ann.seqnum;
+  return typeof value === "number" ? value : -Infinity;
+}
+
 /**
  * Combines announcement sets into one entry per server id, as the client's
  * storage broker does: a static server hides every introducer announcement
- * for its id, and among introducer announcements the last one read wins.
- * The result is sorted by server id.
+ * for its id. Among introducer announcements the one with the highest
+ * `seqnum` wins, because a server numbers its announcements in order and
+ * the client replaces an older one when a newer one arrives. On equal
+ * numbers the one read last wins. The result is sorted by server id.
  */
 export function mergeAnnouncements(
   sets: readonly AnnouncementSet[],
@@ -211,7 +218,10 @@ export function mergeAnnouncements(
       list.push(announcement.source);
       sources.set(id, list);
       const current = chosen.get(id);
-      if (current?.isStatic && !announcement.isStatic) continue;
+      if (current && !announcement.isStatic) {
+        if (current.isStatic) continue;
+        if (sequenceNumber(announcement) < sequenceNumber(current)) continue;
+      }
       chosen.set(id, announcement);
     }
   }

@@ -27,117 +27,9 @@
 import type { AnnouncedServer, AnnouncementProblem } from "./announcements.ts";
 import { decodeBase32 } from "./base32.ts";
 import { verify } from "./ed25519.ts";
+import type { ClientSettings } from "./client_settings.ts";
 import { GridManagerError } from "./errors.ts";
-import { decodePublicKey } from "./keys.ts";
-import { describeTimeDifference, formatIsoTime, parseIsoTime } from "./time.ts";
-
-/** Tahoe-LAFS's default `shares.needed`. */
-export const DEFAULT_SHARES_NEEDED = 3;
-/** Tahoe-LAFS's default `shares.happy`. */
-export const DEFAULT_SHARES_HAPPY = 7;
-/** Tahoe-LAFS's default `shares.total`. */
-export const DEFAULT_SHARES_TOTAL = 10;
-
-/**
- * The read side of a tahoe.cfg parser: option values with surrounding
- * whitespace removed, option names in lower case, as Python's configparser
- * returns them.
- */
-export interface TahoeConfigReader {
-  /** The value of `option` in `section`, or undefined when absent. */
-  get(section: string, option: string): string | undefined;
-  /** The options of `section` in file order; empty when it is absent. */
-  items(section: string): readonly (readonly [string, string])[];
-}
-
-/** A Grid Manager key from the client's `[grid_managers]` section. */
-export interface ConfiguredGridManager {
-  /** The option name, such as `alpha` in `alpha = pub-v0-…`. */
-  readonly name: string;
-  /** The key as written, `pub-v0-…`. */
-  readonly publicKey: string;
-  /** The 32 key bytes. */
-  readonly keyBytes: Uint8Array;
-}
-
-/** The values of a client's tahoe.cfg that the status check reads. */
-export interface ClientSettings {
-  /** Configured Grid Managers, in file order; empty for none. */
-  readonly gridManagers: readonly ConfiguredGridManager[];
-  /** `[client] shares.needed`. */
-  readonly sharesNeeded: number;
-  /** `[client] shares.happy`: servers an upload must place shares on. */
-  readonly sharesHappy: number;
-  /** `[client] shares.total`. */
-  readonly sharesTotal: number;
-}
-
-function readShareCount(
-  config: TahoeConfigReader,
-  option: string,
-  fallback: number,
-  source: string,
-): number {
-  const text = config.get("client", option);
-  if (text === undefined) return fallback;
-  // Python's int() accepts surrounding blanks and a sign.
-  if (!/^\s*\+?\d+\s*$/.test(text)) {
-    throw new GridManagerError(
-      `${source}: [client] ${option} = ${
-        JSON.stringify(text)
-      } is not a whole number, so the client does not start; fix it in tahoe.cfg`,
-    );
-  }
-  return Number(text.trim().replace(/^\+/, ""));
-}
-
-/**
- * Reads the Grid Manager keys and share counts of a client, with Tahoe's
- * defaults for absent counts.
- *
- * @param source names the file in error messages.
- * @throws {GridManagerError} for a value that stops the client from
- *   starting: an invalid Grid Manager key or a count that is not a number.
- */
-export function readClientSettings(
-  config: TahoeConfigReader,
-  source = "tahoe.cfg",
-): ClientSettings {
-  const gridManagers = config.items("grid_managers").map(([name, value]) => {
-    let keyBytes: Uint8Array;
-    try {
-      keyBytes = decodePublicKey(value);
-    } catch (error) {
-      throw new GridManagerError(
-        `${source}: [grid_managers] ${name}: ${
-          (error as Error).message
-        }; the client does not start with it`,
-      );
-    }
-    return { name, publicKey: value, keyBytes };
-  });
-  return {
-    gridManagers,
-    sharesNeeded: readShareCount(
-      config,
-      "shares.needed",
-      DEFAULT_SHARES_NEEDED,
-      source,
-    ),
-    sharesHappy: readShareCount(
-      config,
-      "shares.happy",
-      DEFAULT_SHARES_HAPPY,
-      source,
-    ),
-    sharesTotal: readShareCount(
-      config,
-      "shares.total",
-      DEFAULT_SHARES_TOTAL,
-      source,
-    ),
-  };
-}
+import { describeTimeDifference, parseIsoTime } from "./time.ts";
 
 /**
  * The client's verdict on one announced certificate:
@@ -632,6 +524,18 @@ export function buildStatusReport(
         "not known to the running client",
     };
   });
+  const allProblems = [...problems];
+  if (connections) {
+    const announced = new Set(reports.map((report) => report.serverId));
+    for (const [id, connection] of connections) {
+      if (announced.has(id)) continue;
+      allProblems.push({
+        source: "web API",
+        message:
+          `server ${id} (${connection}) is known to the running client but in no announcement file, so its certificates are unknown`,
+      });
+    }
+  }
   const allowed = reports.filter((report) => report.verdict === "allowed");
   const breaking = reports.filter((report) =>
     report.verdict === "breaks-uploads" &&
@@ -666,141 +570,11 @@ export function buildStatusReport(
     nowMicros: now,
     settings,
     servers: reports,
-    problems,
+    problems: allProblems,
     allowedCount: allowed.length,
     connectedAllowedCount: connectedAllowed,
     breakingCount: breaking.length,
     uploadsCanSucceed,
     summary: `${policy}${counted}. ${verdict}`,
-  };
-}
-
-function describeCertificate(
-  report: CertificateReport,
-  now: number,
-): string {
-  const expiry = report.expiresMicros === undefined
-    ? ""
-    : ` ${report.expiresMicros > now ? "expires" : "expired"} ${
-      formatIsoTime(report.expiresMicros, " ")
-    } (${describeRelativeTime(report.expiresMicros, now)})`;
-  const signers = report.signedBy.join(", ");
-  switch (report.verdict) {
-    case "unloadable":
-      return `cannot be loaded: ${report.reason}`;
-    case "unchecked":
-      return `not checked (no Grid Manager configured);${expiry}`;
-    case "unsigned":
-      return `signature matches no configured Grid Manager;${expiry}`;
-    case "faulty":
-      return `signed by ${signers}, but unreadable: ${report.reason}`;
-    case "other-key":
-      return `signed by ${signers}, but names another key ${
-        report.publicKey ?? ""
-      };${expiry}`;
-    case "expired":
-      return `signed by ${signers};${expiry}`;
-    case "valid":
-      return `signed by ${signers};${expiry}`;
-  }
-}
-
-/** Formats a status report as the text `grid-manager status` prints. */
-export function formatStatusReport(report: StatusReport): string {
-  const lines: string[] = [];
-  const { settings } = report;
-  lines.push(
-    settings.gridManagers.length === 0
-      ? "Grid Managers: none configured"
-      : "Grid Managers: " +
-        settings.gridManagers.map((gm) => `${gm.name} (${gm.publicKey})`)
-          .join(", "),
-  );
-  lines.push(
-    `Shares: needed ${settings.sharesNeeded}, happy ${settings.sharesHappy}, total ${settings.sharesTotal}`,
-  );
-  for (const problem of report.problems) {
-    lines.push(`Problem: ${problem.message}`);
-  }
-  for (const server of report.servers) {
-    lines.push("");
-    lines.push(
-      `${server.nickname ?? "(no nickname)"} ${server.serverId}${
-        server.isStatic ? " (static)" : ""
-      }`,
-    );
-    if (server.connection !== undefined) {
-      lines.push(`  connection: ${server.connection}`);
-    }
-    for (const certificate of server.certificates) {
-      lines.push(
-        `  certificate ${certificate.index}: ${
-          describeCertificate(certificate, report.nowMicros)
-        }`,
-      );
-      for (const note of certificate.notes) lines.push(`    note: ${note}`);
-    }
-    if (server.sources.length > 1) {
-      lines.push(
-        `  note: announced ${server.sources.length} times (${
-          server.sources.join(", ")
-        }); the client uses the ${
-          server.isStatic ? "static entry" : "last one"
-        }`,
-      );
-    }
-    lines.push(`  verdict: ${server.reason}`);
-  }
-  lines.push("", report.summary);
-  return lines.join("\n") + "\n";
-}
-
-/** Turns a status report into the JSON `grid-manager status --json` prints. */
-export function statusReportJson(report: StatusReport): unknown {
-  const { settings } = report;
-  return {
-    now: formatIsoTime(report.nowMicros),
-    grid_managers: settings.gridManagers.map((gm) => ({
-      name: gm.name,
-      public_key: gm.publicKey,
-    })),
-    shares: {
-      needed: settings.sharesNeeded,
-      happy: settings.sharesHappy,
-      total: settings.sharesTotal,
-    },
-    problems: report.problems.map((problem) => ({
-      source: problem.source,
-      message: problem.message,
-    })),
-    servers: report.servers.map((server) => ({
-      server_id: server.serverId,
-      nickname: server.nickname ?? null,
-      static: server.isStatic,
-      sources: server.sources,
-      ...(server.connection === undefined
-        ? {}
-        : { connection: server.connection }),
-      verdict: server.verdict,
-      reason: server.reason,
-      certificates: server.certificates.map((certificate) => ({
-        index: certificate.index,
-        verdict: certificate.verdict,
-        signed_by: certificate.signedBy,
-        public_key: certificate.publicKey ?? null,
-        expires: certificate.expires ?? null,
-        version: certificate.version ?? null,
-        ...(certificate.reason === undefined
-          ? {}
-          : { reason: certificate.reason }),
-        notes: certificate.notes,
-      })),
-    })),
-    allowed: report.allowedCount,
-    ...(report.connectedAllowedCount === undefined
-      ? {}
-      : { connected_allowed: report.connectedAllowedCount }),
-    uploads_can_succeed: report.uploadsCanSucceed,
-    summary: report.summary,
   };
 }

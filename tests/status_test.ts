@@ -11,14 +11,16 @@ import { signCertificate } from "../lib/certificate.ts";
 import { sign } from "../lib/ed25519.ts";
 import { encodePublicKey, generateKeyPair, type KeyPair } from "../lib/keys.ts";
 import {
+  type ClientSettings,
+  readClientSettings,
+  type TahoeConfigReader,
+} from "../lib/client_settings.ts";
+import {
   buildStatusReport,
   checkServer,
-  type ClientSettings,
-  formatStatusReport,
-  readClientSettings,
   type ServerVerdict,
-  type TahoeConfigReader,
 } from "../lib/status.ts";
+import { formatStatusReport } from "../lib/status_format.ts";
 import { MICROS_PER_DAY, parseIsoTime } from "../lib/time.ts";
 import { ROOT, runPython, withTempDir } from "./helpers.ts";
 
@@ -532,5 +534,41 @@ Deno.test("checkServer() notes a version 2 certificate", () => {
   assert.match(
     report.certificates[0]!.notes[0]!,
     /version 2: .*does not check/,
+  );
+});
+
+Deno.test("mergeAnnouncements() keeps the highest seqnum", () => {
+  const newer = dumpYaml([{
+    key_s: "v0-aaaa",
+    ann: { "service-name": "storage", nickname: "newer", seqnum: 5 },
+  }]);
+  const older = dumpYaml([{
+    key_s: "v0-aaaa",
+    ann: { "service-name": "storage", nickname: "older", seqnum: 4 },
+  }]);
+  const [server, ...rest] = mergeAnnouncements([
+    parseIntroducerCache(newer, "introducer_a_cache.yaml"),
+    parseIntroducerCache(older, "introducer_b_cache.yaml"),
+  ]);
+  assert.equal(rest.length, 0);
+  assert.equal(server!.announcement.ann.nickname, "newer");
+  assert.deepEqual(server!.sources, [
+    "introducer_a_cache.yaml",
+    "introducer_b_cache.yaml",
+  ]);
+});
+
+Deno.test("buildStatusReport() reports a connected server without announcement", () => {
+  const report = buildStatusReport(
+    [],
+    [],
+    settingsWith({ alpha }, 1),
+    NOW,
+    new Map([["v0-zzzz", "connected"]]),
+  );
+  assert.equal(report.problems.length, 1);
+  assert.match(
+    report.problems[0]!.message,
+    /server v0-zzzz \(connected\) is known to the running client but in no announcement file/,
   );
 });

@@ -36,12 +36,13 @@ import { decodePublicKey, normalizePublicKey } from "../keys.ts";
 import {
   buildStatusReport,
   describeRelativeTime,
-  formatStatusReport,
   parseWebStatus,
-  readClientSettings,
-  statusReportJson,
-  type TahoeConfigReader,
 } from "../status.ts";
+import {
+  readClientSettings,
+  type TahoeConfigReader,
+} from "../client_settings.ts";
+import { formatStatusReport, statusReportJson } from "../status_format.ts";
 import { formatIsoTime, nowMicros, parseIsoTime } from "../time.ts";
 
 const NOW_OPTION = {
