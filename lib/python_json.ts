@@ -97,12 +97,24 @@ export function dumpPythonJson(
   return write(value, 0);
 }
 
-/** Orders strings by code point, as Python's `sorted` does. */
-function comparePythonStrings(a: string, b: string): number {
-  const left = [...a].map((c) => c.codePointAt(0)!);
-  const right = [...b].map((c) => c.codePointAt(0)!);
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    if (left[i] !== right[i]) return left[i]! - right[i]!;
+/**
+ * Orders strings by code point, as Python's `sorted` does. JavaScript's `<`
+ * compares UTF-16 units instead, which puts astral characters (surrogates,
+ * 0xD800-0xDFFF) before U+E000-U+FFFF.
+ */
+export function comparePythonStrings(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const left = a.charCodeAt(i);
+    const right = b.charCodeAt(i);
+    if (left !== right) return codePointRank(left) - codePointRank(right);
   }
-  return left.length - right.length;
+  return a.length - b.length;
+}
+
+// Moves surrogates above U+E000-U+FFFF, so units compare as code points do.
+function codePointRank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  if (unit >= 0xd800) return unit + 0x2000;
+  return unit;
 }

@@ -119,8 +119,11 @@ export function parseIsoTime(text: string): ParsedTime {
     }
   }
 
-  const millis = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(millis);
+  // Date.UTC reads years 0 to 99 as 1900 to 1999, so set the year apart.
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  check.setUTCHours(hour, minute, second, 0);
+  const millis = check.getTime();
   if (
     year < 1 || check.getUTCMonth() !== month - 1 ||
     check.getUTCDate() !== day ||

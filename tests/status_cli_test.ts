@@ -272,7 +272,7 @@ Deno.test("status reports a missing client directory", async () => {
   await withTempDir(async (dir) => {
     const result = await runGridManager(["status", "-d", join(dir, "none")]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /client config .*none\/tahoe\.cfg not found/);
+    assert.match(result.stderr, /node directory .*\/none not found/);
     assert.equal(result.stdout, "");
   });
 });

@@ -10,7 +10,6 @@ import { ExitCode, UsageError } from "../errors.ts";
 import {
   addServer,
   createGridManagerConfig,
-  findServer,
   type GridManagerConfig,
   MAX_CERTIFICATE_DAYS,
   MIN_CERTIFICATE_DAYS,
@@ -26,6 +25,7 @@ import {
 } from "../io.ts";
 import { normalizePublicKey } from "../keys.ts";
 import { checkFileName } from "../names.ts";
+import { comparePythonStrings } from "../python_json.ts";
 import { findRenewalNeeds, type RenewalNeed } from "../renewal.ts";
 import {
   describeTimeDifference,
@@ -163,13 +163,14 @@ function collectListing(
   const files = isStreamMode(location)
     ? new Map()
     : listCertificateFiles(location);
-  const names = config.servers.map((server) => server.name).sort((a, b) =>
-    a < b ? -1 : a > b ? 1 : 0
+  // Tahoe lists names in Python's sorted() order, by code point.
+  const servers = [...config.servers].sort((a, b) =>
+    comparePythonStrings(a.name, b.name)
   );
-  return names.map((name) => ({
-    name,
-    publicKey: findServer(config, name)!.publicKey,
-    certificates: (files.get(name) ?? []).map(readStoredCertificate),
+  return servers.map((server) => ({
+    name: server.name,
+    publicKey: server.publicKey,
+    certificates: (files.get(server.name) ?? []).map(readStoredCertificate),
   }));
 }
 
@@ -178,7 +179,8 @@ function formatListing(listing: ServerListing[], now: number): string {
   const lines: string[] = [];
   for (const server of listing) {
     lines.push(`${server.name}: ${server.publicKey}`);
-    const indent = " ".repeat(server.name.length);
+    // Tahoe pads by the name's length in code points, as Python counts.
+    const indent = " ".repeat([...server.name].length);
     for (const certificate of server.certificates) {
       const prefix = `${indent}  cert ${certificate.index}: `;
       if (certificate.expiresMicros === undefined) {
@@ -242,7 +244,7 @@ const list: Command = {
     const now = nowMicros();
     if (options.expiring !== undefined) {
       const within = parseWindowDays(options.expiring, "--expiring");
-      const needs = renewalNeeds(config, listing, now, within);
+      const needs = renewalNeeds(listing, now, within);
       writeStdout(
         options.json
           ? JSON.stringify(renewalNeedsJson(needs), null, 2) + "\n"
@@ -329,7 +331,6 @@ function parseWindowDays(
 }
 
 function renewalNeeds(
-  config: GridManagerConfig,
   listing: ServerListing[],
   now: number,
   withinDays: number,
@@ -337,10 +338,9 @@ function renewalNeeds(
   const byName = new Map(
     listing.map((server) => [server.name, server.certificates]),
   );
-  const sorted = [...config.servers].sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0
-  );
-  return findRenewalNeeds(sorted, byName, now, withinDays);
+  // The listing is already in Tahoe's order, so the needs come out in it.
+  const servers = listing.map(({ name, publicKey }) => ({ name, publicKey }));
+  return findRenewalNeeds(servers, byName, now, withinDays);
 }
 
 function describeNeed(need: RenewalNeed, now: number): string {
@@ -353,7 +353,7 @@ function describeNeed(need: RenewalNeed, now: number): string {
 function formatRenewalNeeds(needs: RenewalNeed[], now: number): string {
   return needs.map((need) =>
     `${need.server.name}: ${need.server.publicKey}\n` +
-    `${" ".repeat(need.server.name.length)}  renew: ${
+    `${" ".repeat([...need.server.name].length)}  renew: ${
       describeNeed(need, now)
     }\n`
   ).join("");
@@ -435,7 +435,7 @@ function renewStream(
 ): number {
   const now = nowMicros();
   const expiresMicros = now + days * MICROS_PER_DAY;
-  const needs = renewalNeeds(config, collectListing(config, "-"), now, within);
+  const needs = renewalNeeds(collectListing(config, "-"), now, within);
   let lines: string[] = [];
   for (const need of needs) {
     const { document } = signForServer(config, need.server.name, expiresMicros);
@@ -467,7 +467,7 @@ function renewDirectory(
   const now = nowMicros();
   const expiresMicros = now + days * MICROS_PER_DAY;
   const listing = collectListing(config, location);
-  const needs = renewalNeeds(config, listing, now, within);
+  const needs = renewalNeeds(listing, now, within);
   const indexesByName = new Map(
     listing.map((server) => [
       server.name,

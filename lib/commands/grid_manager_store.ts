@@ -90,6 +90,14 @@ function warnIfReadableByOthers(path: string): void {
   }
 }
 
+function requireGridManagerDirectory(location: string): void {
+  if (!pathExists(location)) {
+    throw new GridManagerError(
+      `Grid Manager directory ${location} not found; check --config, or run "grid-manager --config ${location} create"`,
+    );
+  }
+}
+
 /** Loads the configuration from a directory or, for "-", from stdin. */
 export async function loadConfig(location: string): Promise<GridManagerConfig> {
   if (isStreamMode(location)) {
@@ -99,11 +107,7 @@ export async function loadConfig(location: string): Promise<GridManagerConfig> {
     );
   }
   const path = configPath(location);
-  if (!pathExists(location)) {
-    throw new GridManagerError(
-      `Grid Manager directory ${location} not found; check --config, or run "grid-manager --config ${location} create"`,
-    );
-  }
+  requireGridManagerDirectory(location);
   warnIfReadableByOthers(path);
   return parseGridManagerConfig(readTextFile(path, CONFIG_WHAT), path);
 }
@@ -168,6 +172,7 @@ export async function updateConfig(
     writeStdout(formatGridManagerConfig(updated));
     return updated;
   }
+  requireGridManagerDirectory(location);
   return await withDirectoryLock(
     location,
     "Grid Manager directory",

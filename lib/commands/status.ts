@@ -38,12 +38,11 @@ import {
   describeRelativeTime,
   parseWebStatus,
 } from "../status.ts";
-import {
-  readClientSettings,
-  type TahoeConfigReader,
-} from "../client_settings.ts";
+import { readClientSettings } from "../client_settings.ts";
 import { formatStatusReport, statusReportJson } from "../status_format.ts";
+import { parseTahoeCfg } from "../tahoe_cfg.ts";
 import { formatIsoTime, nowMicros, parseIsoTime } from "../time.ts";
+import { cfgPath, nodeDirectory, readCfg } from "./node_store.ts";
 
 const NOW_OPTION = {
   type: "string",
@@ -60,40 +59,6 @@ export function parseNowOption(value: string | boolean | undefined): number {
   } catch (error) {
     throw new UsageError(`invalid --now: ${(error as Error).message}`);
   }
-}
-
-// TODO: replace with parseTahoeCfg from lib/tahoe_cfg.ts once it is on
-// this branch. This reader handles sections and "name = value" lines
-// only: no continuation lines, interpolation or DEFAULT section.
-function readTahoeCfg(text: string): TahoeConfigReader {
-  const sections = new Map<string, Map<string, string>>();
-  let current: Map<string, string> | undefined;
-  for (const line of text.split(/\r?\n/)) {
-    const header = /^\[([^\]]+)\]/.exec(line);
-    if (header) {
-      current = sections.get(header[1]!) ?? new Map();
-      sections.set(header[1]!, current);
-      continue;
-    }
-    const option = /^([^\s#;][^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
-    if (option && current) {
-      current.set(option[1]!.toLowerCase(), option[2]!.trim());
-    }
-  }
-  return {
-    get: (section, name) => sections.get(section)?.get(name),
-    items: (section) => [...(sections.get(section) ?? new Map()).entries()],
-  };
-}
-
-function defaultNodeDirectory(): string {
-  const home = Deno.env.get("HOME");
-  if (!home) {
-    throw new UsageError(
-      "missing --node-directory, and HOME is not set; give -d CLIENTDIR",
-    );
-  }
-  return join(home, ".tahoe");
 }
 
 function readAnnouncementFiles(directory: string): AnnouncementSet[] {
@@ -187,14 +152,12 @@ const status: Command = {
   },
   arguments: { min: 0, max: 0 },
   async run({ options }) {
-    const directory = typeof options["node-directory"] === "string"
-      ? options["node-directory"]
-      : defaultNodeDirectory();
+    const directory = nodeDirectory(options["node-directory"]);
     const now = parseNowOption(options.now);
-    const cfgPath = join(directory, "tahoe.cfg");
+    const path = cfgPath(directory);
     const settings = readClientSettings(
-      readTahoeCfg(readTextFile(cfgPath, "client config")),
-      cfgPath,
+      parseTahoeCfg(readCfg(directory), path),
+      path,
     );
     const sets = readAnnouncementFiles(directory);
     const connections = typeof options.web === "string"
