@@ -24,8 +24,12 @@ export const DEFAULT_SHARES_TOTAL = 10;
 export interface TahoeConfigReader {
   /** The value of `option` in `section`, or undefined when absent. */
   get(section: string, option: string): string | undefined;
-  /** The options of `section` in file order; empty when it is absent. */
-  items(section: string): readonly (readonly [string, string])[];
+  /**
+   * The option names of `section` as configparser's `options` returns
+   * them: the section's own in file order, then the `[DEFAULT]` ones.
+   * Empty when the section is absent.
+   */
+  options(section: string): readonly string[];
 }
 
 /** A Grid Manager key from the client's `[grid_managers]` section. */
@@ -58,15 +62,17 @@ function readShareCount(
 ): number {
   const text = config.get("client", option);
   if (text === undefined) return fallback;
-  // Python's int() accepts surrounding blanks and a sign.
-  if (!/^\s*\+?\d+\s*$/.test(text)) {
+  // Python's int() accepts surrounding blanks, a sign and underscores
+  // between digits.
+  const digits = /^\s*([+-]?\d+(?:_\d+)*)\s*$/.exec(text);
+  if (!digits) {
     throw new GridManagerError(
       `${source}: [client] ${option} = ${
         JSON.stringify(text)
       } is not a whole number, so the client does not start; fix it in tahoe.cfg`,
     );
   }
-  return Number(text.trim().replace(/^\+/, ""));
+  return Number(digits[1]!.replaceAll("_", ""));
 }
 
 /**
@@ -81,7 +87,10 @@ export function readClientSettings(
   config: TahoeConfigReader,
   source = "tahoe.cfg",
 ): ClientSettings {
-  const gridManagers = config.items("grid_managers").map(([name, value]) => {
+  // Tahoe lists the section with options() and get(), so the section's own
+  // names come before those of [DEFAULT].
+  const gridManagers = config.options("grid_managers").map((name) => {
+    const value = config.get("grid_managers", name) ?? "";
     let keyBytes: Uint8Array;
     try {
       keyBytes = decodePublicKey(value);

@@ -21,6 +21,7 @@ import {
   type ServerVerdict,
 } from "../lib/status.ts";
 import { formatStatusReport } from "../lib/status_format.ts";
+import { parseTahoeCfg } from "../lib/tahoe_cfg.ts";
 import { MICROS_PER_DAY, parseIsoTime } from "../lib/time.ts";
 import { ROOT, runPython, withTempDir } from "./helpers.ts";
 
@@ -54,11 +55,15 @@ function settingsWith(
     [name, keys],
   ) => [name, encodePublicKey(keys.publicKey)] as const);
   const reader: TahoeConfigReader = {
-    get: (section, option) =>
-      section === "client" && option === "shares.happy"
-        ? String(happy)
-        : undefined,
-    items: (section) => section === "grid_managers" ? items : [],
+    get: (section, option) => {
+      if (section === "client" && option === "shares.happy") {
+        return String(happy);
+      }
+      if (section !== "grid_managers") return undefined;
+      return items.find(([name]) => name === option)?.[1];
+    },
+    options: (section) =>
+      section === "grid_managers" ? items.map(([name]) => name) : [],
   };
   return readClientSettings(reader);
 }
@@ -341,19 +346,8 @@ Deno.test("checkServer() matches Tahoe on the cache a real client wrote", async 
   const path = join(fixtures, "tahoe_introducer_cache.yaml");
   const text = Deno.readTextFileSync(path);
   const cfg = Deno.readTextFileSync(join(fixtures, "tahoe_client.cfg"));
-  const key = /^alpha = (\S+)$/m.exec(cfg)![1]!;
-  const settings = settingsWith({});
-  const configured: ClientSettings = {
-    ...settings,
-    gridManagers: [{
-      name: "alpha",
-      publicKey: key,
-      keyBytes: readClientSettings({
-        get: () => undefined,
-        items: () => [["alpha", key]],
-      }).gridManagers[0]!.keyBytes,
-    }],
-  };
+  const configured = readClientSettings(parseTahoeCfg(cfg));
+  const key = configured.gridManagers[0]!.publicKey;
   const [server] = mergeAnnouncements([parseIntroducerCache(text, path)]);
   assert.equal(server!.announcement.ann.nickname, "store0");
   for (
@@ -412,7 +406,7 @@ Deno.test("parseStaticServers() reports a server without ann", () => {
 Deno.test("readClientSettings() uses Tahoe's share defaults", () => {
   const settings = readClientSettings({
     get: () => undefined,
-    items: () => [],
+    options: () => [],
   });
   assert.equal(settings.sharesNeeded, 3);
   assert.equal(settings.sharesHappy, 7);
@@ -424,8 +418,9 @@ Deno.test("readClientSettings() rejects an invalid Grid Manager key", () => {
   assert.throws(
     () =>
       readClientSettings({
-        get: () => undefined,
-        items: () => [["alpha", "pub-v0-short"]],
+        get: (section) =>
+          section === "grid_managers" ? "pub-v0-short" : undefined,
+        options: () => ["alpha"],
       }, "c/tahoe.cfg"),
     /c\/tahoe\.cfg: \[grid_managers\] alpha: .*client does not start/,
   );
