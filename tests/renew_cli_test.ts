@@ -191,6 +191,7 @@ Deno.test("renew --config - prints one JSON line per server", async () => {
     );
     const lines = result.stdout.trimEnd().split("\n");
     assert.equal(lines.length, 4);
+    assert.match(result.stderr, /^grid-manager: signed 4 certificate\(s\)/);
     for (const line of lines) {
       const { name, certificate } = JSON.parse(line);
       const server = loaded.servers.find((s) => s.name === name)!;
@@ -229,5 +230,32 @@ Deno.test("renew warns when --days is within the window", async () => {
       result.stderr,
       /warning: --days 10 is not more than --within 30/,
     );
+  });
+});
+
+Deno.test("renew rejects an invalid --days", async () => {
+  await withTempDir(async (dir) => {
+    const config = await makeGridManager(dir);
+    const result = await runGridManager([
+      "renew",
+      "--config",
+      config,
+      "--within",
+      "7",
+      "--days",
+      "0",
+    ]);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /^grid-manager: --days: invalid "0": give a whole number of days from 1 to 1825/,
+    );
+    const files = [...Deno.readDirSync(config)].map((e) => e.name).sort();
+    assert.deepEqual(files, [
+      "config.json",
+      "fresh.cert.0",
+      "lapsed.cert.0",
+      "soon.cert.0",
+    ]);
   });
 });

@@ -407,9 +407,7 @@ const renew: Command = {
       );
     }
     const within = parseWindowDays(options.within, "--within");
-    const days = typeof options.days === "string"
-      ? parseCertificateDays(options.days)
-      : DEFAULT_CERTIFICATE_DAYS;
+    const days = parseRenewalDays(options.days);
     if (days <= within) {
       printWarning(
         `--days ${days} is not more than --within ${within}, so the next renew signs these servers again; ` +
@@ -427,6 +425,18 @@ const renew: Command = {
     );
   },
 };
+
+/** Parses `renew --days`, naming the option in the error. */
+function parseRenewalDays(value: string | boolean | undefined): number {
+  if (typeof value !== "string") return DEFAULT_CERTIFICATE_DAYS;
+  try {
+    return parseCertificateDays(value);
+  } catch (error) {
+    throw new UsageError(
+      `--days: ${(error as Error).message.replace(/^invalid DAYS/, "invalid")}`,
+    );
+  }
+}
 
 function renewStream(
   config: GridManagerConfig,
@@ -455,6 +465,11 @@ function renewStream(
     }
   }
   writeStdout(lines.join(""));
+  printMessage(
+    `signed ${needs.length} certificate(s), expiring ${
+      formatIsoTime(expiresMicros, " ")
+    }; with --config - no certificates are kept, so every server is renewed`,
+  );
   return ExitCode.ok;
 }
 
