@@ -189,6 +189,11 @@ export function parseStaticServers(
 export interface AnnouncedServer {
   /** The announcement in effect. */
   readonly announcement: Announcement;
+  /**
+   * For a static server, the introducer announcement it hides. The client
+   * uses that one instead when it cannot load the static entry.
+   */
+  readonly hiddenAnnouncement?: Announcement;
   /** Every file that announced this server, in the order read. */
   readonly sources: readonly string[];
 }
@@ -201,7 +206,8 @@ function sequenceNumber(announcement: Announcement): number {
 /**
  * Combines announcement sets into one entry per server id, as the client's
  * storage broker does: a static server hides every introducer announcement
- * for its id. Among introducer announcements the one with the highest
+ * for its id, unless the client cannot load the static entry (see
+ * {@link AnnouncedServer.hiddenAnnouncement}). Among introducer announcements the one with the highest
  * `seqnum` wins, because a server numbers its announcements in order and
  * the client replaces an older one when a newer one arrives. On equal
  * numbers the one read last wins. The result is sorted by server id.
@@ -210,6 +216,7 @@ export function mergeAnnouncements(
   sets: readonly AnnouncementSet[],
 ): AnnouncedServer[] {
   const chosen = new Map<string, Announcement>();
+  const introduced = new Map<string, Announcement>();
   const sources = new Map<string, string[]>();
   for (const set of sets) {
     for (const announcement of set.announcements) {
@@ -217,16 +224,30 @@ export function mergeAnnouncements(
       const list = sources.get(id) ?? [];
       list.push(announcement.source);
       sources.set(id, list);
-      const current = chosen.get(id);
-      if (current && !announcement.isStatic) {
-        if (current.isStatic) continue;
-        if (sequenceNumber(announcement) < sequenceNumber(current)) continue;
+      if (announcement.isStatic) {
+        chosen.set(id, announcement);
+        continue;
       }
-      chosen.set(id, announcement);
+      const current = introduced.get(id);
+      if (
+        current === undefined ||
+        sequenceNumber(announcement) >= sequenceNumber(current)
+      ) {
+        introduced.set(id, announcement);
+      }
     }
   }
-  return [...chosen.keys()].sort().map((id) => ({
-    announcement: chosen.get(id)!,
-    sources: sources.get(id)!,
-  }));
+  const ids = new Set([...chosen.keys(), ...introduced.keys()]);
+  return [...ids].sort().map((id) => {
+    const fromIntroducer = introduced.get(id);
+    const fromStatic = chosen.get(id);
+    if (fromStatic === undefined) {
+      return { announcement: fromIntroducer!, sources: sources.get(id)! };
+    }
+    return {
+      announcement: fromStatic,
+      hiddenAnnouncement: fromIntroducer,
+      sources: sources.get(id)!,
+    };
+  });
 }

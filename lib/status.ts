@@ -455,6 +455,31 @@ function describeRefusal(reports: readonly CertificateReport[]): string {
   return `of its ${reports.length} certificate(s), ${phrases.join(", ")}`;
 }
 
+/**
+ * Checks a server, and for a static entry the client cannot load, the
+ * introducer announcement the client then uses: Tahoe marks an id as static
+ * only once its entry loads.
+ */
+function checkServerOrFallback(
+  server: AnnouncedServer,
+  settings: ClientSettings,
+  now: number,
+): ServerReport {
+  const report = checkServer(server, settings, now);
+  const hidden = server.hiddenAnnouncement;
+  if (report.verdict !== "dropped" || hidden === undefined) return report;
+  const fallback = checkServer(
+    { announcement: hidden, sources: server.sources },
+    settings,
+    now,
+  );
+  return {
+    ...fallback,
+    reason:
+      `${fallback.reason} (the static entry in ${server.announcement.source} cannot be loaded, so the client uses the introducer's announcement)`,
+  };
+}
+
 /** Connection data from the node's web API, by server id. */
 export type ConnectionStatuses = ReadonlyMap<string, string>;
 
@@ -516,7 +541,7 @@ export function buildStatusReport(
   connections?: ConnectionStatuses,
 ): StatusReport {
   const reports = servers.map((server) => {
-    const report = checkServer(server, settings, now);
+    const report = checkServerOrFallback(server, settings, now);
     if (!connections) return report;
     return {
       ...report,

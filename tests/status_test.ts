@@ -567,3 +567,52 @@ Deno.test("buildStatusReport() reports a connected server without announcement",
     /server v0-zzzz \(connected\) is known to the running client but in no announcement file/,
   );
 });
+
+Deno.test("unloadable static entry falls back to the introducer as in Tahoe", async () => {
+  const id = serverId();
+  const introduced = [{
+    id,
+    entry: {
+      name: "from introducer",
+      expected: "allowed" as const,
+      certificates: [certificateFor(alpha, id, 5)],
+    },
+  }];
+  const staticText = dumpYaml({
+    storage: {
+      [id]: {
+        ann: {
+          nickname: "static",
+          "grid-manager-certificates": [{
+            ...certificateFor(alpha, id, 5),
+            signature: "!",
+          }],
+        },
+      },
+    },
+  });
+  await withTempDir(async (dir) => {
+    const cachePath = join(dir, "introducer_a_cache.yaml");
+    const staticPath = join(dir, "servers.yaml");
+    Deno.writeTextFileSync(cachePath, cacheYaml(introduced));
+    Deno.writeTextFileSync(staticPath, staticText);
+    const tahoe = await tahoeVerdicts(NOW_TEXT, [alpha], [
+      staticPath,
+      cachePath,
+    ]);
+    const report = buildStatusReport(
+      mergeAnnouncements([
+        parseIntroducerCache(cacheYaml(introduced), cachePath),
+        parseStaticServers(staticText, staticPath),
+      ]),
+      [],
+      settingsWith({ alpha }, 1),
+      NOW,
+    );
+    assert.equal(report.servers.length, 1);
+    assert.equal(report.servers[0]!.verdict, tahoe[id]);
+    assert.equal(report.servers[0]!.verdict, "allowed");
+    assert.equal(report.servers[0]!.nickname, "from introducer");
+    assert.match(report.servers[0]!.reason, /static entry .* cannot be loaded/);
+  });
+});

@@ -6,7 +6,8 @@ StorageFarmBroker._make_storage_server and create_grid_manager_verifier.
 Usage: grid_manager_verdicts.py NOW [--key PUBKEY]... FILE...
 
 NOW is an ISO 8601 time with an offset. A FILE named servers.yaml is read
-as static servers; any other FILE as an introducer cache. Prints one JSON
+as static servers; any other FILE as an introducer cache, where the last
+announcement read for a server wins. Prints one JSON
 object mapping server id to "allowed", "refused", "dropped" (the client
 raises while loading the announcement) or "breaks-uploads" (the check
 raises at upload time).
@@ -69,9 +70,22 @@ def main(argv):
             files.append(rest[0])
             rest = rest[1:]
     verdicts = {}
+    # As StorageFarmBroker does: static servers first, and only those that
+    # load hide the introducer announcements for their id.
+    static_ids = set()
     for path in files:
+        if os.path.basename(path) != "servers.yaml":
+            continue
         for server_id, ann in announcements(path):
             verdicts[server_id] = verdict(keys, server_id, ann, now)
+            if verdicts[server_id] != "dropped":
+                static_ids.add(server_id)
+    for path in files:
+        if os.path.basename(path) == "servers.yaml":
+            continue
+        for server_id, ann in announcements(path):
+            if server_id not in static_ids:
+                verdicts[server_id] = verdict(keys, server_id, ann, now)
     print(json.dumps(verdicts, sort_keys=True))
 
 
