@@ -172,6 +172,43 @@ function buildCases(): { id: string; entry: Case }[] {
       }),
     ),
   ]);
+  for (
+    const [expires, expected] of [
+      ["2027-04-01", "breaks-uploads"],
+      ["20270401T1000", "breaks-uploads"],
+      ["2027-04-01 10:00:00,5", "breaks-uploads"],
+      ["2027-02-30", "breaks-uploads"],
+      ["2027-04-01T24:00", "breaks-uploads"],
+      ["2027-04-01T10:0000", "breaks-uploads"],
+    ] as const
+  ) {
+    add(`naive expiry ${expires} for this server`, expected, (id) => [
+      signRaw(
+        alpha,
+        JSON.stringify({ expires, public_key: "pub-" + id, version: 1 }),
+      ),
+    ]);
+    // Python reads a valid naive time before it compares keys, and the
+    // comparison with now, which raises, is skipped for another key.
+    add(
+      `naive expiry ${expires} for another key`,
+      ["2027-02-30", "2027-04-01T24:00", "2027-04-01T10:0000"].includes(
+          expires,
+        )
+        ? "breaks-uploads"
+        : "refused",
+      () => [
+        signRaw(
+          alpha,
+          JSON.stringify({
+            expires,
+            public_key: "pub-" + serverId(),
+            version: 1,
+          }),
+        ),
+      ],
+    );
+  }
   add("unreadable expiry", "breaks-uploads", (id) => [
     signRaw(
       alpha,
