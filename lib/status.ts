@@ -611,9 +611,13 @@ export function buildStatusReport(
   const counted = connections
     ? `${usable} connected server(s) may receive uploads (${allowed.length} of ${reports.length} allowed)`
     : `${allowed.length} of ${reports.length} server(s) may receive uploads`;
-  const policy = settings.gridManagers.length === 0
+  let policy = settings.gridManagers.length === 0
     ? "No Grid Manager is configured, so every server is used. "
     : "";
+  if (reports.length === 0) {
+    policy +=
+      "The client has no storage announcements yet; start it, or check its introducer.furl. ";
+  }
   let verdict: string;
   if (breaking.length > 0) {
     verdict = `New uploads fail: checking ${

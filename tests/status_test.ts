@@ -653,3 +653,9 @@ Deno.test("unloadable static entry falls back to the introducer as in Tahoe", as
     assert.match(report.servers[0]!.reason, /static entry .* cannot be loaded/);
   });
 });
+
+Deno.test("buildStatusReport() explains an empty server list", () => {
+  const report = buildStatusReport([], [], settingsWith({ alpha }, 1), NOW);
+  assert.equal(report.uploadsCanSucceed, false);
+  assert.match(report.summary, /The client has no storage announcements yet/);
+});
