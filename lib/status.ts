@@ -616,7 +616,7 @@ export function buildStatusReport(
     : "";
   if (reports.length === 0) {
     policy +=
-      "The client has no storage announcements yet; start it, or check its introducer.furl. ";
+      "The client has no storage announcements yet; start it, or check its introducer configuration. ";
   }
   let verdict: string;
   if (breaking.length > 0) {
