@@ -99,6 +99,51 @@ export {
 } from "./lib/python_json.ts";
 export { checkFileName, invalidFileNameReason } from "./lib/names.ts";
 export {
+  DEFAULT_SECTION,
+  escapeTahoeCfgValue,
+  invalidOptionNameReason,
+  normalizeOptionName,
+  parseTahoeCfg,
+  pythonStrip,
+  removeOption,
+  removeSection,
+  setOption,
+  TahoeCfg,
+  TahoeCfgError,
+  type TahoeCfgLine,
+  type TahoeCfgLineKind,
+} from "./lib/tahoe_cfg.ts";
+export {
+  addCertificateEntry,
+  addGridManagerEntry,
+  type CertificateCheckOptions,
+  certificateFileName,
+  CERTIFICATES_SECTION,
+  checkCertificateForNode,
+  type CheckedCertificate,
+  checkEntryName,
+  type ConfigEntry,
+  DEFAULT_ENTRY_NAME,
+  EXPIRY_WARNING_MICROS,
+  GRID_MANAGERS_SECTION,
+  gridManagementEnabled,
+  listCertificateEntries,
+  listGridManagerEntries,
+  type NodeType,
+  parseTahoeBoolean,
+  removeCertificateEntry,
+  type RemovedEntry,
+  removeGridManagerEntry,
+  storageEnabled,
+} from "./lib/node_config.ts";
+export {
+  checkNode,
+  type Finding,
+  type FindingSeverity,
+  type NodeCheckInput,
+  validSections,
+} from "./lib/node_check.ts";
+export {
   type AnnouncedServer,
   type Announcement,
   type AnnouncementProblem,

@@ -18,12 +18,13 @@ import {
   GRID_MANAGERS_SECTION,
   gridManagementEnabled,
   type NodeType,
+  storageEnabled,
 } from "./node_config.ts";
 import { parseTahoeCfg, type TahoeCfg, TahoeCfgError } from "./tahoe_cfg.ts";
 import { formatIsoTime } from "./time.ts";
 
 /**
- * How bad a finding is: `fatal` stops the node, `problem` makes it behave
+ * Severity of a finding: `fatal` stops the node, `problem` makes it behave
  * other than expected, `warning` needs attention soon. `check` exits with 1
  * on a fatal finding or a problem.
  */
@@ -31,9 +32,9 @@ export type FindingSeverity = "fatal" | "problem" | "warning";
 
 /** One thing the doctor found, as one line of text. */
 export interface Finding {
-  /** How bad it is. */
+  /** The finding's severity. */
   readonly severity: FindingSeverity;
-  /** What is wrong and how to fix it. */
+  /** The problem and its fix, on one line. */
   readonly message: string;
 }
 
@@ -129,8 +130,9 @@ const MISSPELLED_SECTIONS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Returns the sections a node of this type accepts, each with its options;
- * `undefined` as the option list means any option.
+ * Returns the fixed sections a node of this type accepts, each with its
+ * options. A client also accepts `[grid_managers]`,
+ * `[grid_manager_certificates]` and plugin sections with any option.
  */
 export function validSections(
   nodeType: NodeType,
@@ -144,7 +146,7 @@ function isDynamicSection(nodeType: NodeType, section: string): boolean {
       DYNAMIC_PREFIXES.some((prefix) => section.startsWith(prefix)));
 }
 
-/** What the doctor examines. */
+/** Inputs of {@link checkNode}. */
 export interface NodeCheckInput {
   /** The tahoe.cfg text, or undefined when the file is missing. */
   readonly cfgText: string | undefined;
@@ -269,6 +271,14 @@ function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
       message:
         `tahoe.cfg: [grid_manager_certificates] lists ${certificates.length} certificate(s) ` +
         `but [storage] grid_management is off, so the node does not announce them; set it to true`,
+    });
+  }
+  if (enabled && storageEnabled(cfg) === false) {
+    findings.push({
+      severity: "problem",
+      message:
+        "tahoe.cfg: [storage] enabled is false, so the node runs no storage server and " +
+        "announces no certificate; set it to true, or remove the certificates",
     });
   }
   // A broken file stops a node that announces it, and is dead weight otherwise.

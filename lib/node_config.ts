@@ -65,7 +65,7 @@ export function checkEntryName(name: string, kind: string): string {
   return name;
 }
 
-/** The file a certificate named `name` is stored in, in the node directory. */
+/** Returns the file name, in the node directory, of the certificate `name`. */
 export function certificateFileName(name: string): string {
   return `${name}.cert`;
 }
@@ -93,6 +93,15 @@ function entries(cfg: TahoeCfg, section: string): ConfigEntry[] {
   return cfg.items(section).map(([name, value]) => ({ name, value }));
 }
 
+/**
+ * Returns `[storage] enabled`, which Tahoe takes as true when it is
+ * missing, or undefined when it is invalid.
+ */
+export function storageEnabled(cfg: TahoeCfg): boolean | undefined {
+  const value = cfg.get("storage", "enabled");
+  return value === undefined ? true : parseTahoeBoolean(value);
+}
+
 /** Lists `[grid_manager_certificates]`: certificate names and file paths. */
 export function listCertificateEntries(cfg: TahoeCfg): ConfigEntry[] {
   return entries(cfg, CERTIFICATES_SECTION);
@@ -109,7 +118,7 @@ export function gridManagementEnabled(cfg: TahoeCfg): boolean | undefined {
   return value === undefined ? false : parseTahoeBoolean(value);
 }
 
-/** What {@link checkCertificateForNode} checks a certificate against. */
+/** Inputs of {@link checkCertificateForNode} besides the certificate. */
 export interface CertificateCheckOptions {
   /** The node's own key (its `node.pubkey`), when known. */
   readonly nodePublicKey?: string;
@@ -132,10 +141,10 @@ export interface CheckedCertificate {
 }
 
 /**
- * Checks a certificate before it is installed on a storage node: the
- * document has exactly `certificate` and `signature`, the payload is
- * version 1, it names the node's key, it has not expired and, when a Grid
- * Manager key is given, its signature verifies.
+ * Checks a certificate before it is installed on a storage node. The
+ * document must have exactly `certificate` and `signature`, and the payload
+ * must be version 1, name the node's key and not have expired. When a Grid
+ * Manager key is given, the signature must verify under it.
  *
  * @throws {InvalidCertificateError} naming the first check that failed.
  */
@@ -237,8 +246,8 @@ function findEntry(
 }
 
 /**
- * Removes the certificate entry `name`; when it was the last one, also sets
- * `[storage] grid_management = false`, since a node that announces no
+ * Removes the certificate entry `name`. When it was the last one, also sets
+ * `[storage] grid_management = false`, because a node that announces no
  * certificate gets no uploads from managed clients anyway.
  *
  * @throws {GridManagerError} when there is no such entry.

@@ -11,7 +11,7 @@
  * - a line whose stripped text starts with `#` or `;` is a comment; a `#`
  *   after a value belongs to the value;
  * - `[name]` starts a section, and section names are case-sensitive;
- *   `[DEFAULT]` holds defaults for every section;
+ *   `[DEFAULT]` contains defaults for every section;
  * - `name = value` or `name : value` sets an option, split at the first `=`
  *   or `:`; option names are lower-cased;
  * - a line indented deeper than the line that started the current option
@@ -33,7 +33,7 @@ import { GridManagerError } from "./errors.ts";
 /** A tahoe.cfg that Python's configparser would reject, or an impossible edit. */
 export class TahoeCfgError extends GridManagerError {}
 
-/** What a physical line of tahoe.cfg is to configparser. */
+/** Kind of a physical line of tahoe.cfg, as configparser reads it. */
 export type TahoeCfgLineKind =
   | "blank"
   | "comment"
@@ -47,7 +47,7 @@ export interface TahoeCfgLine {
   readonly text: string;
   /** The line ending: `"\r\n"`, `"\n"`, or `""` on a last line without one. */
   readonly ending: string;
-  /** What the line is to configparser. */
+  /** The line's kind. */
   readonly kind: TahoeCfgLineKind;
   /**
    * The section the line belongs to: the header's own name on a section
@@ -165,6 +165,12 @@ export class TahoeCfg {
   readonly #defaults: SectionValues = new Map();
   readonly #sections = new Map<string, SectionValues>();
 
+  /**
+   * Parses `text`; {@link parseTahoeCfg} does the same.
+   *
+   * @param source names the file in error messages.
+   * @throws {TahoeCfgError} on a line configparser rejects.
+   */
   constructor(text: string, source = "tahoe.cfg") {
     this.byteOrderMark = text.startsWith(BYTE_ORDER_MARK);
     const body = this.byteOrderMark ? text.slice(1) : text;
@@ -262,7 +268,7 @@ export class TahoeCfg {
     return [...this.#sections.keys()];
   }
 
-  /** Whether the section exists; `DEFAULT` never does, as in configparser. */
+  /** Returns whether the section exists; `DEFAULT` never does, as in configparser. */
   hasSection(section: string): boolean {
     return this.#sections.has(section);
   }
@@ -529,7 +535,7 @@ function sameValues(
 }
 
 /**
- * Re-reads an edited text and throws unless it holds exactly the expected
+ * Re-reads an edited text and throws unless it contains exactly the expected
  * sections and raw values, so that no edit can change an option it did not
  * mean to change.
  */
@@ -697,7 +703,8 @@ export function removeOption(
     if (
       line.kind === "option" && line.section === section && line.option === key
     ) {
-      for (let i = index; i <= endOfValue(cfg, index); i++) {
+      const end = endOfValue(cfg, index);
+      for (let i = index; i <= end; i++) {
         if (i === index || cfg.lines[i]!.kind === "continuation") {
           remove.add(i);
         }

@@ -45,6 +45,7 @@ import {
   listGridManagerEntries,
   removeCertificateEntry,
   removeGridManagerEntry,
+  storageEnabled,
 } from "../node_config.ts";
 import { normalizeOptionName, parseTahoeCfg } from "../tahoe_cfg.ts";
 import { describeTimeDifference, formatIsoTime, nowMicros } from "../time.ts";
@@ -57,6 +58,7 @@ import {
   readCfgIfPresent,
   readNodePublicKey,
   readNodeType,
+  requireClientNode,
   writeCfg,
 } from "./node_store.ts";
 
@@ -102,6 +104,81 @@ async function readCertificateInput(
   };
 }
 
+/** The result of {@link installCertificate}. */
+interface InstalledCertificate {
+  /** Where the certificate file is. */
+  path: string;
+  /** How many certificates the node lists now. */
+  count: number;
+  /** `[storage] enabled`, or undefined when invalid. */
+  storage: boolean | undefined;
+}
+
+/**
+ * Writes the certificate file and the tahoe.cfg entry for `name`; with
+ * `replace`, swaps the file of an existing entry. Runs under the node
+ * directory lock.
+ */
+function installCertificate(
+  directory: string,
+  name: string,
+  content: string,
+  replace: boolean,
+): InstalledCertificate {
+  const cfgText = readCfg(directory);
+  const existing = listCertificateEntries(parseTahoeCfg(cfgText)).find((
+    entry,
+  ) => entry.name === normalizeOptionName(name));
+  const fileName = existing?.value ?? certificateFileName(name);
+  const path = nodeFilePath(directory, fileName);
+  if ((existing !== undefined || pathExists(path)) && !replace) {
+    throw new GridManagerError(
+      `a certificate named ${
+        JSON.stringify(name)
+      } is already installed (${path}); ` +
+        `give --replace to renew it, or --name for another name`,
+    );
+  }
+
+  // --replace overwrites the file an entry names, so it must not be able
+  // to overwrite node.pubkey, tahoe.cfg or a private key.
+  if (!isCertificateFile(directory, path)) {
+    throw new GridManagerError(
+      `entry ${
+        JSON.stringify(name)
+      } in [grid_manager_certificates] names ${path}, ` +
+        `which is not a .cert file directly in the node directory; remove the entry with ` +
+        `"grid-manager remove-grid-manager-cert ${name}" and install again`,
+    );
+  }
+
+  // Edit the text first, so a tahoe.cfg that cannot be edited leaves
+  // no certificate file behind.
+  const newCfgText = addCertificateEntry(cfgText, name, fileName);
+  if (replace) {
+    writeFileAtomic(path, content, "certificate file");
+  } else if (!createFileExclusive(path, content, "certificate file")) {
+    throw new GridManagerError(
+      `${path} appeared while installing; run the command again`,
+    );
+  }
+  if (newCfgText !== cfgText) {
+    try {
+      writeCfg(directory, newCfgText);
+    } catch (error) {
+      if (!replace) removeQuietly(path);
+      throw error;
+    }
+  }
+
+  const newCfg = parseTahoeCfg(newCfgText);
+  return {
+    path,
+    count: listCertificateEntries(newCfg).length,
+    storage: storageEnabled(newCfg),
+  };
+}
+
 const addGridManagerCert: Command = {
   name: "add-grid-manager-cert",
   usage: "",
@@ -111,7 +188,8 @@ const addGridManagerCert: Command = {
     "--grid-manager its signature), copies it to DIR/NAME.cert, and sets [storage]\n" +
     "grid_management = true and NAME = NAME.cert under [grid_manager_certificates].\n" +
     "With --replace an existing certificate of that name is swapped atomically: the way to\n" +
-    "renew one, for example: grid-manager sign NAME | grid-manager add-grid-manager-cert --replace",
+    "renew one, for example:\n" +
+    "  grid-manager --config GMDIR sign NAME 90 | grid-manager -d DIR add-grid-manager-cert --replace",
   options: {
     "node-directory": NODE_DIRECTORY_OPTION,
     filename: {
@@ -134,6 +212,7 @@ const addGridManagerCert: Command = {
   arguments: { min: 0, max: 0 },
   async run({ options }) {
     const directory = nodeDirectory(options["node-directory"]);
+    requireClientNode(directory);
     const name = checkEntryName(
       (options.name as string | undefined) ?? DEFAULT_ENTRY_NAME,
       "certificate name",
@@ -152,46 +231,17 @@ const addGridManagerCert: Command = {
     });
     const content = formatCertificateDocument(checked.document) + "\n";
 
-    const installed = await withNode(directory, () => {
-      const cfgText = readCfg(directory);
-      const existing = listCertificateEntries(parseTahoeCfg(cfgText)).find((
-        entry,
-      ) => entry.name === normalizeOptionName(name));
-      const fileName = existing?.value ?? certificateFileName(name);
-      const path = nodeFilePath(directory, fileName);
-      if ((existing !== undefined || pathExists(path)) && !options.replace) {
-        throw new GridManagerError(
-          `a certificate named ${
-            JSON.stringify(name)
-          } is already installed (${path}); ` +
-            `give --replace to renew it, or --name for another name`,
-        );
-      }
-      // Edit the text first, so a tahoe.cfg that cannot be edited leaves
-      // no certificate file behind.
-      const newCfgText = addCertificateEntry(cfgText, name, fileName);
-      if (options.replace) {
-        writeFileAtomic(path, content, "certificate file");
-      } else if (!createFileExclusive(path, content, "certificate file")) {
-        throw new GridManagerError(
-          `${path} appeared while installing; run the command again`,
-        );
-      }
-      if (newCfgText !== cfgText) {
-        try {
-          writeCfg(directory, newCfgText);
-        } catch (error) {
-          if (!options.replace) removeQuietly(path);
-          throw error;
-        }
-      }
-      return {
-        path,
-        count: listCertificateEntries(parseTahoeCfg(newCfgText)).length,
-      };
-    });
+    const installed = await withNode(
+      directory,
+      () => installCertificate(directory, name, content, !!options.replace),
+    );
 
     for (const warning of checked.warnings) printWarning(warning);
+    if (installed.storage === false) {
+      printWarning(
+        "[storage] enabled is false, so the node announces no certificate until you set it to true",
+      );
+    }
     printMessage(
       `installed certificate ${JSON.stringify(name)} as ${installed.path}, ` +
         `valid until ${formatIsoTime(checked.payload.expiresMicros, " ")}; ` +
@@ -303,8 +353,9 @@ const listGridManagerCerts: Command = {
   },
 };
 
-function isInside(directory: string, path: string): boolean {
-  return dirname(path) === resolve(directory);
+/** Returns whether `path` is a `.cert` file directly in the node directory. */
+function isCertificateFile(directory: string, path: string): boolean {
+  return dirname(path) === resolve(directory) && path.endsWith(".cert");
 }
 
 const removeGridManagerCert: Command = {
@@ -326,8 +377,8 @@ const removeGridManagerCert: Command = {
       const path = nodeFilePath(directory, removed.value);
       const stillNamed = listCertificateEntries(parseTahoeCfg(removed.text))
         .some((entry) => nodeFilePath(directory, entry.value) === path);
-      // Only a file in the node directory itself is ours to delete.
-      const deleted = isInside(directory, path) && !stillNamed &&
+      // Only a .cert file in the node directory itself is ours to delete.
+      const deleted = isCertificateFile(directory, path) && !stillNamed &&
         pathExists(path);
       if (deleted) removeQuietly(path);
       return { ...removed, path, deleted };
@@ -363,6 +414,7 @@ const addGridManager: Command = {
   arguments: { min: 1, max: 1 },
   async run({ args, options }) {
     const directory = nodeDirectory(options["node-directory"]);
+    requireClientNode(directory);
     const name = checkEntryName(
       (options.name as string | undefined) ?? DEFAULT_ENTRY_NAME,
       "Grid Manager name",
@@ -512,13 +564,22 @@ const check: Command = {
   arguments: { min: 0, max: 0 },
   run({ options }) {
     const directory = nodeDirectory(options["node-directory"]);
-    const findings = checkNode({
+    const findings: Finding[] = [];
+    let nodePublicKey: string | undefined;
+    try {
+      nodePublicKey = readNodePublicKey(directory);
+    } catch (error) {
+      if (!(error instanceof GridManagerError)) throw error;
+      // Tahoe does not read node.pubkey, so the node still starts.
+      findings.push({ severity: "warning", message: error.message });
+    }
+    findings.push(...checkNode({
       cfgText: readCfgIfPresent(directory),
       nodeType: readNodeType(directory),
-      nodePublicKey: readNodePublicKey(directory),
+      nodePublicKey,
       readCertificate: (path) => readCertificateFile(directory, path),
       now: nowMicros(),
-    });
+    }));
     if (options.json) {
       writeStdout(JSON.stringify({ findings }, null, 2) + "\n");
     } else {

@@ -87,16 +87,40 @@ export function readCfg(directory: string): string {
   return text;
 }
 
-/** Replaces tahoe.cfg atomically, keeping its file mode. */
+/**
+ * Replaces tahoe.cfg atomically, keeping its file mode. When tahoe.cfg is
+ * a symbolic link, the file it points to is replaced and the link stays.
+ */
 export function writeCfg(directory: string, text: string): void {
-  writeFileAtomic(cfgPath(directory), text, CFG_FILE);
+  let path = cfgPath(directory);
+  try {
+    path = Deno.realPathSync(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw fileError(error, path, CFG_FILE);
+    }
+  }
+  writeFileAtomic(path, text, CFG_FILE);
+}
+
+/**
+ * Throws unless the node takes Grid Manager settings: an introducer rejects
+ * `[grid_managers]` and `[grid_manager_certificates]` and would not start.
+ */
+export function requireClientNode(directory: string): void {
+  if (readNodeType(directory) === "introducer") {
+    throw new GridManagerError(
+      `${directory} is an introducer, which does not take Grid Manager settings ` +
+        `and would not start with them; give a storage or client node directory with -d DIR`,
+    );
+  }
 }
 
 /**
  * Reads the node's own key from `node.pubkey`, or returns undefined when
  * the node has none yet (Tahoe writes it on first start).
  *
- * @throws {GridManagerError} when the file holds no valid key.
+ * @throws {GridManagerError} when the file contains no valid key.
  */
 export function readNodePublicKey(directory: string): string | undefined {
   const path = join(directory, "node.pubkey");
@@ -111,7 +135,9 @@ export function readNodePublicKey(directory: string): string | undefined {
     return normalizePublicKey(text);
   } catch (error) {
     throw new GridManagerError(
-      `${path} holds no valid node key (${(error as Error).message})`,
+      `${path} contains no valid node key (${
+        (error as Error).message
+      }); restore it from a backup of the node`,
     );
   }
 }

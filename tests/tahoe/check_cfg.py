@@ -2,8 +2,9 @@
 
 Reads a JSON list on stdin; each item is {"text": tahoe.cfg text} with,
 optionally, "node_type" ("client" or "introducer") and "files" ({relative
-path: text}, written into the node directory next to tahoe.cfg). Prints a
-JSON list with, for each item:
+path: text}, written into the node directory next to tahoe.cfg), or
+{"node_dir": path, "node_type": ...} to load an existing node directory.
+Prints a JSON list with, for each item:
 
 - "configparser": what configparser (as Tahoe configures it) reads: the
   sections, each section's option names and items in configparser's order,
@@ -62,6 +63,33 @@ def read_configparser(text):
     }
 
 
+def load_node(basedir, node_type):
+    try:
+        if node_type == "introducer":
+            node.read_config(
+                basedir,
+                "client.port",
+                _valid_config=introducer_server._valid_config(),
+            )
+            return {"ok": True}
+        config = client.read_config(basedir, "client.port")
+        certificates = config.get_grid_manager_certificates()
+        keys = StorageClientConfig.from_node_config(config).grid_manager_keys
+    except Exception as error:
+        return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    return {
+        "ok": True,
+        "grid_management": config.get_config(
+            "storage", "grid_management", default=False, boolean=True
+        ),
+        "certificates": certificates,
+        "grid_manager_keys": [
+            ed25519.string_from_verifying_key(key).decode("ascii")
+            for key in keys
+        ],
+    }
+
+
 def read_tahoe(text, node_type, files):
     with tempfile.TemporaryDirectory() as basedir:
         with open(os.path.join(basedir, "tahoe.cfg"), "wb") as f:
@@ -71,34 +99,14 @@ def read_tahoe(text, node_type, files):
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
                 f.write(content.encode("utf-8"))
-        try:
-            if node_type == "introducer":
-                config = node.read_config(
-                    basedir,
-                    "client.port",
-                    _valid_config=introducer_server._valid_config(),
-                )
-                return {"ok": True}
-            config = client.read_config(basedir, "client.port")
-            certificates = config.get_grid_manager_certificates()
-            keys = StorageClientConfig.from_node_config(config).grid_manager_keys
-        except Exception as error:
-            return {"ok": False, "error": f"{type(error).__name__}: {error}"}
-        return {
-            "ok": True,
-            "grid_management": config.get_config(
-                "storage", "grid_management", default=False, boolean=True
-            ),
-            "certificates": certificates,
-            "grid_manager_keys": [
-                ed25519.string_from_verifying_key(key).decode("ascii")
-                for key in keys
-            ],
-        }
+        return load_node(basedir, node_type)
 
 
 results = []
 for item in json.load(sys.stdin):
+    if "node_dir" in item:
+        results.append({"tahoe": load_node(item["node_dir"], item["node_type"])})
+        continue
     result = {"configparser": read_configparser(item["text"])}
     if "node_type" in item:
         result["tahoe"] = read_tahoe(
