@@ -225,7 +225,8 @@ const list: Command = {
   usage: "",
   summary: "List registered storage servers and their certificates",
   description:
-    "With --config -, no certificates are stored, so only servers are listed.",
+    "With --config -, no certificates are stored, so only servers are listed,\n" +
+    "and --expiring lists every server.",
   options: {
     config: CONFIG_OPTION,
     json: JSON_OPTION,
