@@ -92,7 +92,7 @@ Deno.test("status agrees with a running client on dropped servers", async () => 
         key_s: key.slice("pub-".length),
       };
     });
-    // JSON is YAML, and Tahoe reads the cache with a YAML loader.
+    // Tahoe reads the cache with PyYAML, which reads this JSON as YAML.
     Deno.writeTextFileSync(
       join(client, "private", "introducer_default_cache.yaml"),
       JSON.stringify(entries, null, 1),
