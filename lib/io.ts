@@ -279,10 +279,30 @@ export function removeQuietly(path: string): void {
   }
 }
 
-function processIsAlive(pid: number): boolean {
+/**
+ * A temporary file this old is stale even if its process id is in use:
+ * every command finishes its writes within seconds.
+ */
+const STALE_TEMP_FILE_MILLIS = 60 * 60 * 1000;
+
+/**
+ * Returns false only when process `pid` is known to be gone. Deno allows
+ * reading /proc/PID only with --allow-all, so under the shipped permissions
+ * no process can be checked, and each counts as alive.
+ */
+function processMayBeAlive(pid: number): boolean {
   try {
     Deno.statSync(`/proc/${pid}`);
     return true;
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound);
+  }
+}
+
+function isRecent(path: string): boolean {
+  try {
+    const modified = Deno.lstatSync(path).mtime?.getTime() ?? 0;
+    return Date.now() - modified < STALE_TEMP_FILE_MILLIS;
   } catch {
     return false;
   }
@@ -290,7 +310,8 @@ function processIsAlive(pid: number): boolean {
 
 /**
  * Removes temporary files that an interrupted command left in `directory`.
- * Files of a command still running (its process id is alive) are kept.
+ * A file is kept while its command may still be running: its process id
+ * is alive or cannot be checked, and the file is less than an hour old.
  */
 export function removeStaleTempFiles(directory: string): void {
   let entries: Iterable<Deno.DirEntry>;
@@ -302,10 +323,14 @@ export function removeStaleTempFiles(directory: string): void {
   for (const entry of entries) {
     if (!entry.isFile || !entry.name.startsWith(TEMP_PREFIX)) continue;
     const pid = Number(entry.name.slice(TEMP_PREFIX.length).split("-")[0]);
-    if (Number.isInteger(pid) && pid !== Deno.pid && processIsAlive(pid)) {
+    const path = join(directory, entry.name);
+    if (
+      Number.isInteger(pid) && pid !== Deno.pid && processMayBeAlive(pid) &&
+      isRecent(path)
+    ) {
       continue;
     }
-    removeQuietly(join(directory, entry.name));
+    removeQuietly(path);
   }
 }
 

@@ -5,13 +5,18 @@
  * @module
  */
 
-/** A JSON value this serializer handles: no floats, no undefined. */
+/**
+ * A JSON value this serializer handles: no floats, no undefined. A Map is
+ * an object whose keys keep their insertion order, which a plain object
+ * does not for integer-like keys such as "10".
+ */
 export type JsonValue =
   | string
   | number
   | boolean
   | null
   | JsonValue[]
+  | Map<string, JsonValue>
   | { [key: string]: JsonValue };
 
 /**
@@ -76,11 +81,18 @@ export function dumpPythonJson(
 
     const open = Array.isArray(node) ? "[" : "{";
     const close = Array.isArray(node) ? "]" : "}";
-    const items = Array.isArray(node)
-      ? node.map((item) => write(item, depth + 1))
-      : orderedKeys(node).map((key) =>
-        quotePythonJsonString(key) + keySeparator + write(node[key]!, depth + 1)
+    let items: string[];
+    if (Array.isArray(node)) {
+      items = node.map((item) => write(item, depth + 1));
+    } else {
+      const entries = node instanceof Map
+        ? new Map(node)
+        : new Map(Object.entries(node));
+      items = orderedKeys([...entries.keys()]).map((key) =>
+        quotePythonJsonString(key) + keySeparator +
+        write(entries.get(key)!, depth + 1)
       );
+    }
     if (items.length === 0) return open + close;
     if (indent === undefined) return open + items.join(itemSeparator) + close;
 
@@ -89,8 +101,7 @@ export function dumpPythonJson(
     return open + inner + items.join(itemSeparator + inner) + outer + close;
   }
 
-  function orderedKeys(object: { [key: string]: JsonValue }): string[] {
-    const keys = Object.keys(object);
+  function orderedKeys(keys: string[]): string[] {
     return options.sortKeys ? keys.sort(comparePythonStrings) : keys;
   }
 

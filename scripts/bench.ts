@@ -8,7 +8,8 @@
  *          scripts/bench.ts [--runs N] [--large N] [--tahoe-large]
  *
  * Every command runs once to warm the file cache, then N times (default
- * 11); the table reports the median and the fastest run in milliseconds.
+ * 11), taking turns with Tahoe's. The table reports the median and the
+ * fastest run in milliseconds.
  * Commands run with a scratch directory as the working directory, so no
  * deno.json is found, as for an installed tool.
  *
@@ -99,25 +100,31 @@ interface Timing {
   min: number;
 }
 
+function summarize(times: number[]): Timing {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]! };
+}
+
 /**
- * Times `argv` over `count` runs after one warm-up run, and calls `after`
- * untimed after each run.
+ * Times each command in `argvs` over `count` runs after one warm-up run,
+ * and calls `after` untimed after each run. The commands take turns, so a
+ * change in machine load affects them alike.
  */
 async function measure(
-  argv: string[],
+  argvs: string[][],
   cwd: string,
   count: number,
   after: () => void = () => {},
-): Promise<Timing> {
-  await timeOnce(argv, cwd);
-  after();
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    times.push(await timeOnce(argv, cwd));
-    after();
+): Promise<Timing[]> {
+  const times: number[][] = argvs.map(() => []);
+  for (let run = 0; run <= count; run++) {
+    for (const [i, argv] of argvs.entries()) {
+      const elapsed = await timeOnce(argv, cwd);
+      after();
+      if (run > 0) times[i]!.push(elapsed);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)]!, min: times[0]! };
+  return times.map(summarize);
 }
 
 function ours(args: string[]): string[] {
@@ -155,20 +162,19 @@ try {
     ] as const
   ) {
     const argv = ["--config", small, ...args];
-    rows.push([
-      label,
-      await measure(ours(argv), scratch, runs, after),
-      await measure(tahoe(argv), scratch, runs, after),
-    ]);
+    const [mine, theirs] = await measure(
+      [ours(argv), tahoe(argv)],
+      scratch,
+      runs,
+      after,
+    );
+    rows.push([label, mine!, theirs]);
   }
   const largeList = ["--config", large, "list"];
-  rows.push([
-    `list (${largeCount} servers)`,
-    await measure(ours(largeList), scratch, runs),
-    values["tahoe-large"]
-      ? await measure(tahoe(largeList), scratch, Math.min(runs, 3))
-      : undefined,
-  ]);
+  const [mine, theirs] = values["tahoe-large"]
+    ? await measure([ours(largeList), tahoe(largeList)], scratch, runs)
+    : await measure([ours(largeList)], scratch, runs);
+  rows.push([`list (${largeCount} servers)`, mine!, theirs]);
 
   console.log(`Median (fastest) wall time in ms over ${runs} runs.\n`);
   console.log("| command | grid-manager.js | Tahoe grid-manager | ratio |");

@@ -204,6 +204,25 @@ Deno.test("add stores the server in canonical form", async () => {
   });
 });
 
+Deno.test("concurrent adds lose no server", async () => {
+  await withTempDir(async (dir) => {
+    const gm = await createGridManager(dir);
+    const names = Array.from({ length: 6 }, (_, i) => `s${i}`);
+    const results = await Promise.all(
+      names.map((name) => runGridManager(["-c", gm, "add", name, KEY_A])),
+    );
+    for (const result of results) assertExit(result, 0);
+    const config = parseGridManagerConfig(
+      await Deno.readTextFile(join(gm, "config.json")),
+      "x",
+    );
+    assert.deepEqual(config.servers.map((s) => s.name).sort(), names);
+    assert.deepEqual([...Deno.readDirSync(gm)].map((e) => e.name), [
+      "config.json",
+    ]);
+  });
+});
+
 Deno.test("add rejects a duplicate name and changes nothing", async () => {
   await withTempDir(async (dir) => {
     const gm = await createGridManager(dir);
@@ -465,6 +484,32 @@ Deno.test("sign takes the lowest free certificate number", async () => {
       "s.cert.0",
       "s.cert.1",
       "s.cert.2",
+    ]);
+  });
+});
+
+Deno.test("concurrent signs each take their own file", async () => {
+  await withTempDir(async (dir) => {
+    const gm = await createGridManager(dir);
+    assertExit(await runGridManager(["-c", gm, "add", "s", KEY_A]), 0);
+    const results = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () => runGridManager(["-c", gm, "sign", "s", "3"]),
+      ),
+    );
+    const stored = new Set<string>();
+    for (const result of results) {
+      assertExit(result, 0);
+      const path = /stored the certificate as (.*)\n/.exec(result.stderr)![1]!;
+      stored.add(path);
+      assert.equal(await Deno.readTextFile(path), result.stdout.slice(0, -1));
+    }
+    assert.equal(stored.size, 6);
+    const names = [...Deno.readDirSync(gm)].map((e) => e.name).sort();
+    assert.deepEqual(names, [
+      "config.json",
+      ...Array.from({ length: 6 }, (_, i) => `s.cert.${i}`),
     ]);
   });
 });

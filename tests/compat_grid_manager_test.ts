@@ -17,6 +17,7 @@ import {
   encodePublicKey,
   generateKeyPair,
 } from "../lib/keys.ts";
+import { publicKeyFromSeed, sign, verify } from "../lib/ed25519.ts";
 import { dumpPythonJson, type JsonValue } from "../lib/python_json.ts";
 import { formatIsoTime, parseIsoTime } from "../lib/time.ts";
 import {
@@ -129,6 +130,40 @@ Deno.test("Tahoe saves our config byte for byte the same", async () => {
   await withTempDir(async (dir) => {
     const gm = await ourDirectory(dir);
     await ours(["-c", gm, "add", "second", KEY_B]);
+    const target = join(dir, "tahoe");
+    assertOk(await runPython("save_grid_manager.py", [gm, target]), "save");
+    assert.equal(
+      await Deno.readTextFile(join(gm, "config.json")),
+      await Deno.readTextFile(join(target, "config.json")),
+    );
+  });
+});
+
+Deno.test("we keep the order of numeric server names", async () => {
+  // JavaScript objects put integer-like keys first; Tahoe keeps the order
+  // in which servers were added.
+  const names = ["b", "10", "9", "a", "0", "01", "4294967295"];
+  let mine = await ours(["--config", "-", "create"]);
+  let theirs = mine;
+  for (const name of names) {
+    mine = await ours(["-c", "-", "add", name, KEY_A], mine);
+    theirs = (await tahoe(["-c", "-", "add", name, KEY_A], theirs)).slice(
+      0,
+      -1,
+    );
+    assert.equal(mine, theirs, name);
+  }
+  const removed = await ours(["-c", "-", "remove", "b"], theirs);
+  assert.equal(
+    removed,
+    (await tahoe(["-c", "-", "remove", "b"], theirs)).slice(0, -1),
+  );
+  const view = await tahoeLoad("-", removed);
+  assert.deepEqual(Object.keys(view.storage_servers).length, names.length - 1);
+  await withTempDir(async (dir) => {
+    const gm = join(dir, "gm");
+    await ours(["--config", gm, "create"]);
+    for (const name of names) await ours(["-c", gm, "add", name, KEY_B]);
     const target = join(dir, "tahoe");
     assertOk(await runPython("save_grid_manager.py", [gm, target]), "save");
     assert.equal(
@@ -441,6 +476,103 @@ function succeeds(action: () => unknown): boolean {
     return false;
   }
 }
+
+// --- signature checks agree with Tahoe's -----------------------------------------
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join(
+    "",
+  );
+}
+
+function unhex(text: string): Uint8Array {
+  return Uint8Array.from(text.match(/../g) ?? [], (byte) => parseInt(byte, 16));
+}
+
+function littleEndian(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) {
+    bytes[i] = Number(value & 0xffn);
+    value >>= 8n;
+  }
+  return bytes;
+}
+
+function fromLittleEndian(bytes: Uint8Array): bigint {
+  return bytes.reduceRight((value, byte) => (value << 8n) | BigInt(byte), 0n);
+}
+
+function flipBit(bytes: Uint8Array, index: number): Uint8Array {
+  const copy = new Uint8Array(bytes);
+  copy[index >> 3]! ^= 1 << (index & 7);
+  return copy;
+}
+
+Deno.test("verify() agrees with Tahoe's verify_signature", async () => {
+  // The order of the Ed25519 base point, and points of small order.
+  const order = (1n << 252n) + 27742317777372353535851937790883648493n;
+  const identity = unhex("01" + "00".repeat(31));
+  const identityNegativeZero = unhex("01" + "00".repeat(30) + "80");
+  const identityAsPPlus1 = unhex("ee" + "ff".repeat(30) + "7f");
+  const orderTwo = unhex("ec" + "ff".repeat(30) + "7f");
+  const yZeroAsP = unhex("ed" + "ff".repeat(30) + "7f");
+  const zero = new Uint8Array(32);
+
+  const seed = unhex(
+    "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+  );
+  const key = publicKeyFromSeed(seed);
+  const message = new TextEncoder().encode('{"expires":"x"}');
+  const signature = sign(seed, message);
+  const sPlusOrder = new Uint8Array(signature);
+  sPlusOrder.set(
+    littleEndian(fromLittleEndian(signature.subarray(32)) + order),
+    32,
+  );
+  const withR = (r: Uint8Array, s: Uint8Array) => new Uint8Array([...r, ...s]);
+
+  const cases: [string, Uint8Array, Uint8Array, Uint8Array][] = [
+    ["valid", key, signature, message],
+    ["empty message", key, sign(seed, new Uint8Array()), new Uint8Array()],
+    ["R changed", key, flipBit(signature, 3), message],
+    ["S changed", key, flipBit(signature, 300), message],
+    ["message changed", key, signature, flipBit(message, 0)],
+    ["key changed", flipBit(key, 0), signature, message],
+    ["S plus the group order", key, sPlusOrder, message],
+    ["all-zero signature", key, new Uint8Array(64), message],
+    ["short signature", key, signature.subarray(0, 63), message],
+    ["identity key, R identity, S 0", identity, withR(identity, zero), message],
+    [
+      "identity key as negative zero",
+      identityNegativeZero,
+      withR(identity, zero),
+      message,
+    ],
+    ["identity key as p+1", identityAsPPlus1, withR(identity, zero), message],
+    ["R identity as p+1", identity, withR(identityAsPPlus1, zero), message],
+    ["order-2 key", orderTwo, withR(identity, zero), message],
+    [
+      "order-2 key, other message",
+      orderTwo,
+      withR(identity, zero),
+      flipBit(message, 9),
+    ],
+    ["order-4 key as y = p", yZeroAsP, withR(identity, zero), message],
+    ["order-2 key, real signature", orderTwo, signature, message],
+  ];
+  const result = await runPython("verify_signatures.py", [], {
+    stdin: JSON.stringify(
+      cases.map((
+        [, publicKey, sig, text],
+      ) => [hex(publicKey), hex(sig), hex(text)]),
+    ),
+  });
+  const expected: boolean[] = JSON.parse(assertOk(result, "verify_signatures"));
+  for (const [i, [label, publicKey, sig, text]] of cases.entries()) {
+    assert.equal(verify(publicKey, sig, text), expected[i], label);
+  }
+  assert.equal(expected[0], true);
+});
 
 // --- the text formats agree with Python's ------------------------------------------
 

@@ -246,3 +246,44 @@ Deno.test("publicIdentity() matches the private key", () => {
     encodePublicKey(keyPairFromSeed(SEED).publicKey),
   );
 });
+
+Deno.test("parseGridManagerConfig() keeps integer-like names in order", () => {
+  const text = JSON.stringify({
+    ...GOOD,
+    storage_servers: { b: { public_key: KEY_A } },
+  }).replace(
+    '"b":',
+    `"10": {"public_key": "${KEY_B}"}, "9": {"public_key": "${KEY_A}"}, "b":`,
+  );
+  const config = parseGridManagerConfig(text, "x");
+  assert.deepEqual(config.servers.map((s) => s.name), ["10", "9", "b"]);
+  assert.equal(config.servers[0]!.publicKey, KEY_B);
+});
+
+Deno.test("parseGridManagerConfig() reads a repeated name as Python does", () => {
+  // Python's json keeps the first position of a repeated key and its last
+  // value, as JSON.parse does.
+  const text =
+    `{"grid_manager_config_version": 0, "private_key": "${PRIVATE}",` +
+    ` "storage_servers": {"7": {"public_key": "${KEY_A}"},` +
+    ` "a": {"public_key": "${KEY_A}"}, "7": {"public_key": "${KEY_B}"}}}`;
+  const config = parseGridManagerConfig(text, "x");
+  assert.deepEqual(config.servers, [
+    { name: "7", publicKey: KEY_B },
+    { name: "a", publicKey: KEY_A },
+  ]);
+});
+
+Deno.test("formatGridManagerConfig() keeps integer-like names in order", () => {
+  let config = emptyConfig();
+  for (const name of ["b", "10", "9"]) {
+    config = addServer(config, name, KEY_A).config;
+  }
+  const text = formatGridManagerConfig(config);
+  assert.ok(text.indexOf('"b"') < text.indexOf('"10"'), text);
+  assert.ok(text.indexOf('"10"') < text.indexOf('"9"'), text);
+  assert.deepEqual(
+    parseGridManagerConfig(text, "x").servers.map((s) => s.name),
+    ["b", "10", "9"],
+  );
+});

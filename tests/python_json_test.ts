@@ -101,3 +101,12 @@ Deno.test("comparePythonStrings() orders by code point", () => {
 Deno.test("comparePythonStrings() returns zero for equal strings", () => {
   assert.equal(comparePythonStrings("\u{1f600}x", "\u{1f600}x"), 0);
 });
+
+Deno.test("dumpPythonJson() writes a Map in insertion order", () => {
+  const map = new Map<string, number>([["b", 1], ["10", 2], ["9", 3]]);
+  assert.equal(dumpPythonJson(map), '{"b": 1, "10": 2, "9": 3}');
+  assert.equal(
+    dumpPythonJson(map, { sortKeys: true, compact: true }),
+    '{"10":2,"9":3,"b":1}',
+  );
+});

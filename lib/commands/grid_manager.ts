@@ -174,7 +174,15 @@ function collectListing(
   }));
 }
 
-/** Formats the listing in the layout of Tahoe's `grid-manager list`. */
+/**
+ * Formats the listing in the layout of Tahoe's `grid-manager list`. Unlike
+ * Tahoe, which stops at the first missing `NAME.cert.N`, it shows every
+ * certificate file.
+ *
+ * NOTE: expiry times are shown in UTC. Tahoe shows them with the offset
+ * they were written with, so a certificate that another tool signed with a
+ * non-UTC offset is listed differently; Tahoe itself always writes +00:00.
+ */
 function formatListing(listing: ServerListing[], now: number): string {
   const lines: string[] = [];
   for (const server of listing) {
