@@ -8,8 +8,9 @@
 import { runCli } from "./lib/command.ts";
 import { gridManagerCommands } from "./lib/commands/grid_manager.ts";
 import { nodeCommands } from "./lib/commands/node.ts";
+import { statusCommands } from "./lib/commands/status.ts";
 
-const commands = [...gridManagerCommands, ...nodeCommands];
+const commands = [...gridManagerCommands, ...nodeCommands, ...statusCommands];
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args, commands));

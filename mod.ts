@@ -143,3 +143,46 @@ export {
   type NodeCheckInput,
   validSections,
 } from "./lib/node_check.ts";
+export {
+  type AnnouncedServer,
+  type Announcement,
+  type AnnouncementProblem,
+  type AnnouncementSet,
+  mergeAnnouncements,
+  parseIntroducerCache,
+  parseStaticServers,
+} from "./lib/announcements.ts";
+export {
+  type ClientSettings,
+  type ConfiguredGridManager,
+  DEFAULT_SHARES_HAPPY,
+  DEFAULT_SHARES_NEEDED,
+  DEFAULT_SHARES_TOTAL,
+  readClientSettings,
+  type TahoeConfigReader,
+} from "./lib/client_settings.ts";
+export {
+  buildStatusReport,
+  type CertificateReport,
+  type CertificateVerdict,
+  checkServer,
+  type ConnectionStatuses,
+  describeRelativeTime,
+  parseWebStatus,
+  type ServerReport,
+  type ServerVerdict,
+  type StatusReport,
+} from "./lib/status.ts";
+export { formatStatusReport, statusReportJson } from "./lib/status_format.ts";
+export {
+  decodeCertificate,
+  type DecodedCertificate,
+  verifyCertificate,
+  type VerifyOptions,
+  type VerifyResult,
+} from "./lib/certificate_check.ts";
+export {
+  findRenewalNeeds,
+  type IssuedCertificate,
+  type RenewalNeed,
+} from "./lib/renewal.ts";

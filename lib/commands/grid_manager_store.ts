@@ -267,3 +267,27 @@ export function storeCertificate(
     ) return path;
   }
 }
+
+/**
+ * Stores a certificate as the lowest `NAME.cert.N` not in `takenIndexes`,
+ * for callers that already listed the directory: storing for many servers
+ * then reads the directory once instead of once per server. The exclusive
+ * create still skips an N that another process took meanwhile.
+ *
+ * @returns the path written and the index used.
+ */
+export function storeCertificateAfterListing(
+  directory: string,
+  name: string,
+  text: string,
+  takenIndexes: Iterable<number>,
+): { path: string; index: number } {
+  const taken = new Set(takenIndexes);
+  for (let index = 0;; index++) {
+    if (taken.has(index)) continue;
+    const path = join(directory, `${name}.cert.${index}`);
+    if (
+      createFileExclusive(path, text, "certificate file", CERTIFICATE_FILE_MODE)
+    ) return { path, index };
+  }
+}
