@@ -301,15 +301,16 @@ export class Story {
   }
 
   /**
-   * Step 9: alice's view of the grid, from `grid-manager status`. When the
-   * command has `--web`, it also reads alice's web API, from inside the
-   * grid's network.
+   * Step 9: alice's view of the grid, from `grid-manager status`, as text
+   * or with `json` as JSON. When the command has `--web`, it also reads
+   * alice's web API, from inside the grid's network.
    */
-  async status(): Promise<CommandOutput> {
+  async status(options: { json?: boolean } = {}): Promise<CommandOutput> {
     const help = await collect(
       gridManagerCommand(["status", "--help"]).spawn(),
     );
     const args = ["status", "-d", this.grid.nodeDir(CLIENT)];
+    if (options.json) args.push("--json");
     if (!/--web\b/.test(help.stdout)) return await this.gridManager(args);
     return await this.gridManager(
       [...args, "--web", this.grid.webUrl(CLIENT)],
