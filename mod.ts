@@ -98,3 +98,91 @@ export {
   quotePythonJsonString,
 } from "./lib/python_json.ts";
 export { checkFileName, invalidFileNameReason } from "./lib/names.ts";
+export {
+  DEFAULT_SECTION,
+  escapeTahoeCfgValue,
+  invalidOptionNameReason,
+  normalizeOptionName,
+  parseTahoeCfg,
+  pythonStrip,
+  removeOption,
+  removeSection,
+  setOption,
+  TahoeCfg,
+  TahoeCfgError,
+  type TahoeCfgLine,
+  type TahoeCfgLineKind,
+} from "./lib/tahoe_cfg.ts";
+export {
+  addCertificateEntry,
+  addGridManagerEntry,
+  type CertificateCheckOptions,
+  certificateFileName,
+  CERTIFICATES_SECTION,
+  checkCertificateForNode,
+  type CheckedCertificate,
+  checkEntryName,
+  type ConfigEntry,
+  DEFAULT_ENTRY_NAME,
+  EXPIRY_WARNING_MICROS,
+  GRID_MANAGERS_SECTION,
+  gridManagementEnabled,
+  listCertificateEntries,
+  listGridManagerEntries,
+  type NodeType,
+  parseTahoeBoolean,
+  removeCertificateEntry,
+  type RemovedEntry,
+  removeGridManagerEntry,
+  storageEnabled,
+} from "./lib/node_config.ts";
+export {
+  checkNode,
+  type Finding,
+  type FindingSeverity,
+  type NodeCheckInput,
+  validSections,
+} from "./lib/node_check.ts";
+export {
+  type AnnouncedServer,
+  type Announcement,
+  type AnnouncementProblem,
+  type AnnouncementSet,
+  mergeAnnouncements,
+  parseIntroducerCache,
+  parseStaticServers,
+} from "./lib/announcements.ts";
+export {
+  type ClientSettings,
+  type ConfiguredGridManager,
+  DEFAULT_SHARES_HAPPY,
+  DEFAULT_SHARES_NEEDED,
+  DEFAULT_SHARES_TOTAL,
+  readClientSettings,
+  type TahoeConfigReader,
+} from "./lib/client_settings.ts";
+export {
+  buildStatusReport,
+  type CertificateReport,
+  type CertificateVerdict,
+  checkServer,
+  type ConnectionStatuses,
+  describeRelativeTime,
+  parseWebStatus,
+  type ServerReport,
+  type ServerVerdict,
+  type StatusReport,
+} from "./lib/status.ts";
+export { formatStatusReport, statusReportJson } from "./lib/status_format.ts";
+export {
+  decodeCertificate,
+  type DecodedCertificate,
+  verifyCertificate,
+  type VerifyOptions,
+  type VerifyResult,
+} from "./lib/certificate_check.ts";
+export {
+  findRenewalNeeds,
+  type IssuedCertificate,
+  type RenewalNeed,
+} from "./lib/renewal.ts";

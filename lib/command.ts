@@ -276,7 +276,9 @@ function describeParseError(
       ? `option ${option} does not apply to "${command.name}"; see "${PROGRAM} ${command.name} --help"`
       : `unknown option ${option} for "${command.name}"; see "${PROGRAM} ${command.name} --help"`;
   }
-  const missingValue = /^Option '([^']*)' argument missing/.exec(message);
+  // parseArgs names the option as "-c, --config <value>"; keep the long name.
+  const missingValue = /^Option '(?:-\w, )?(--?[^' ]*)[^']*' argument missing/
+    .exec(message);
   if (missingValue) return `option ${missingValue[1]} needs a value`;
   const ambiguous = /^Option '([^']*)' argument is ambiguous/.exec(message);
   if (ambiguous) {

@@ -27,6 +27,7 @@ import {
 } from "./keys.ts";
 import { invalidFileNameReason } from "./names.ts";
 import { dumpPythonJson, type JsonValue, parseJson } from "./python_json.ts";
+import { parseTree } from "jsonc-parser";
 
 /** The only configuration version Tahoe-LAFS 1.20 reads and writes. */
 export const CONFIG_VERSION = 0;
@@ -122,12 +123,9 @@ export function parseGridManagerConfig(
       `"storage_servers" is not a JSON object of name to {"public_key": ...}`,
     );
   }
-  // NOTE: JavaScript objects list integer-like keys ("2", "10") first and in
-  // numeric order, so such names may come back in a different order than the
-  // file has them. Every other name keeps its order.
-  for (
-    const [name, entry] of Object.entries(entries as Record<string, unknown>)
-  ) {
+  const byName = entries as Record<string, unknown>;
+  for (const name of serverNamesInTextOrder(text, Object.keys(byName))) {
+    const entry = byName[name];
     const reason = invalidFileNameReason(name);
     if (reason) {
       fail(
@@ -156,6 +154,31 @@ export function parseGridManagerConfig(
   return { keys: keyPairFromSeed(seed), servers };
 }
 
+// Names that JavaScript objects list first, in numeric order: array indexes
+// (this pattern also matches a few larger numbers, which is harmless).
+const INTEGER_LIKE_NAME = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * Returns the storage server names in the order `text` has them, as Python
+ * reads them: a repeated name keeps its first place. `names` is the order
+ * of the parsed object, which is right unless some name is integer-like.
+ */
+function serverNamesInTextOrder(text: string, names: string[]): string[] {
+  if (!names.some((name) => INTEGER_LIKE_NAME.test(name))) return names;
+  // A repeated "storage_servers" key takes its last value, as in JSON.parse.
+  const property = parseTree(text)?.children?.findLast((node) =>
+    node.children?.[0]?.value === "storage_servers"
+  );
+  const ordered = new Set(
+    property?.children?.[1]?.children?.map((node) =>
+      String(node.children?.[0]?.value)
+    ),
+  );
+  const same = ordered.size === names.length &&
+    names.every((name) => ordered.has(name));
+  return same ? [...ordered] : names;
+}
+
 /**
  * Formats a configuration as Tahoe-LAFS writes `config.json`, including the
  * final newline. The text contains the private key.
@@ -166,9 +189,9 @@ export function formatGridManagerConfig(config: GridManagerConfig): string {
     private_key: encodePrivateKey(config.keys.seed),
   };
   if (config.servers.length > 0) {
-    const servers: { [key: string]: JsonValue } = {};
+    const servers = new Map<string, JsonValue>();
     for (const server of config.servers) {
-      servers[server.name] = { public_key: server.publicKey };
+      servers.set(server.name, { public_key: server.publicKey });
     }
     data.storage_servers = servers;
   }

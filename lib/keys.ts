@@ -78,9 +78,17 @@ function decodeKey(text: string, prefix: string, subject: string): Uint8Array {
  * Decodes a `pub-v0-…` string to its 32 key bytes, accepting exactly the
  * strings Tahoe-LAFS accepts: no whitespace, upper case or padding.
  *
- * @throws {InvalidKeyError} naming the string and what is wrong with it.
+ * @throws {InvalidKeyError} naming the string and what is wrong with it,
+ *   except that a `priv-v0-…` string is never repeated in the message.
  */
 export function decodePublicKey(text: string): Uint8Array {
+  // A private key pasted by mistake must not be echoed into a message.
+  if (text.trimStart().startsWith(PRIVATE_KEY_PREFIX)) {
+    throw new InvalidKeyError(
+      `invalid public key: the value is a private key ("${PRIVATE_KEY_PREFIX}..."), ` +
+        `which must stay secret; give the contents of the server's node.pubkey file`,
+    );
+  }
   return decodeKey(text, PUBLIC_KEY_PREFIX, `public key ${describe(text)}`);
 }
 

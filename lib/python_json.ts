@@ -37,13 +37,18 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** A JSON value this serializer handles: no floats, no undefined. */
+/**
+ * A JSON value this serializer handles: no floats, no undefined. A Map is
+ * an object whose keys keep their insertion order, which a plain object
+ * does not for integer-like keys such as "10".
+ */
 export type JsonValue =
   | string
   | number
   | boolean
   | null
   | JsonValue[]
+  | Map<string, JsonValue>
   | { [key: string]: JsonValue };
 
 /**
@@ -108,11 +113,18 @@ export function dumpPythonJson(
 
     const open = Array.isArray(node) ? "[" : "{";
     const close = Array.isArray(node) ? "]" : "}";
-    const items = Array.isArray(node)
-      ? node.map((item) => write(item, depth + 1))
-      : orderedKeys(node).map((key) =>
-        quotePythonJsonString(key) + keySeparator + write(node[key]!, depth + 1)
+    let items: string[];
+    if (Array.isArray(node)) {
+      items = node.map((item) => write(item, depth + 1));
+    } else {
+      const entries = node instanceof Map
+        ? new Map(node)
+        : new Map(Object.entries(node));
+      items = orderedKeys([...entries.keys()]).map((key) =>
+        quotePythonJsonString(key) + keySeparator +
+        write(entries.get(key)!, depth + 1)
       );
+    }
     if (items.length === 0) return open + close;
     if (indent === undefined) return open + items.join(itemSeparator) + close;
 
@@ -121,20 +133,31 @@ export function dumpPythonJson(
     return open + inner + items.join(itemSeparator + inner) + outer + close;
   }
 
-  function orderedKeys(object: { [key: string]: JsonValue }): string[] {
-    const keys = Object.keys(object);
+  function orderedKeys(keys: string[]): string[] {
     return options.sortKeys ? keys.sort(comparePythonStrings) : keys;
   }
 
   return write(value, 0);
 }
 
-/** Orders strings by code point, as Python's `sorted` does. */
-function comparePythonStrings(a: string, b: string): number {
-  const left = [...a].map((c) => c.codePointAt(0)!);
-  const right = [...b].map((c) => c.codePointAt(0)!);
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    if (left[i] !== right[i]) return left[i]! - right[i]!;
+/**
+ * Orders strings by code point, as Python's `sorted` does. JavaScript's `<`
+ * compares UTF-16 units instead, which puts astral characters (surrogates,
+ * 0xD800-0xDFFF) before U+E000-U+FFFF.
+ */
+export function comparePythonStrings(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const left = a.charCodeAt(i);
+    const right = b.charCodeAt(i);
+    if (left !== right) return codePointRank(left) - codePointRank(right);
   }
-  return left.length - right.length;
+  return a.length - b.length;
+}
+
+// Moves surrogates above U+E000-U+FFFF, so units compare as code points do.
+function codePointRank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  if (unit >= 0xd800) return unit + 0x2000;
+  return unit;
 }

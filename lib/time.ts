@@ -119,7 +119,7 @@ export function parseIsoTime(text: string): ParsedTime {
     }
   }
 
-  // Date.UTC maps years 0 to 99 to 1900-1999; setUTCFullYear does not.
+  // Date.UTC reads years 0 to 99 as 1900 to 1999, so set the year apart.
   const check = new Date(0);
   check.setUTCFullYear(year, month - 1, day);
   check.setUTCHours(hour, minute, second, 0);

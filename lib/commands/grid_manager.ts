@@ -10,7 +10,6 @@ import { ExitCode, GridManagerError, UsageError } from "../errors.ts";
 import {
   addServer,
   createGridManagerConfig,
-  findServer,
   type GridManagerConfig,
   MAX_CERTIFICATE_DAYS,
   MIN_CERTIFICATE_DAYS,
@@ -18,9 +17,16 @@ import {
   removeServer,
   signForServer,
 } from "../grid_manager.ts";
-import { printMessage, printWarning, writeStdout } from "../io.ts";
+import {
+  printMessage,
+  printWarning,
+  withDirectoryLock,
+  writeStdout,
+} from "../io.ts";
 import { normalizePublicKey } from "../keys.ts";
 import { checkFileName } from "../names.ts";
+import { comparePythonStrings } from "../python_json.ts";
+import { findRenewalNeeds, type RenewalNeed } from "../renewal.ts";
 import {
   describeTimeDifference,
   formatIsoTime,
@@ -36,6 +42,7 @@ import {
   removeCertificateFiles,
   requireConfigOption,
   storeCertificate,
+  storeCertificateAfterListing,
   type StoredCertificate,
   updateConfig,
 } from "./grid_manager_store.ts";
@@ -156,22 +163,32 @@ function collectListing(
   const files = isStreamMode(location)
     ? new Map()
     : listCertificateFiles(location);
-  const names = config.servers.map((server) => server.name).sort((a, b) =>
-    a < b ? -1 : a > b ? 1 : 0
+  // Tahoe lists names in Python's sorted() order, by code point.
+  const servers = [...config.servers].sort((a, b) =>
+    comparePythonStrings(a.name, b.name)
   );
-  return names.map((name) => ({
-    name,
-    publicKey: findServer(config, name)!.publicKey,
-    certificates: (files.get(name) ?? []).map(readStoredCertificate),
+  return servers.map((server) => ({
+    name: server.name,
+    publicKey: server.publicKey,
+    certificates: (files.get(server.name) ?? []).map(readStoredCertificate),
   }));
 }
 
-/** Formats the listing in the layout of Tahoe's `grid-manager list`. */
+/**
+ * Formats the listing in the layout of Tahoe's `grid-manager list`. Unlike
+ * Tahoe, which stops at the first missing `NAME.cert.N`, it shows every
+ * certificate file.
+ *
+ * NOTE: expiry times are shown in UTC. Tahoe shows them with the offset
+ * they were written with, so a certificate that another tool signed with a
+ * non-UTC offset is listed differently; Tahoe itself always writes +00:00.
+ */
 function formatListing(listing: ServerListing[], now: number): string {
   const lines: string[] = [];
   for (const server of listing) {
     lines.push(`${server.name}: ${server.publicKey}`);
-    const indent = " ".repeat(server.name.length);
+    // Tahoe pads by the name's length in code points, as Python counts.
+    const indent = " ".repeat([...server.name].length);
     for (const certificate of server.certificates) {
       const prefix = `${indent}  cert ${certificate.index}: `;
       if (certificate.expiresMicros === undefined) {
@@ -216,14 +233,34 @@ const list: Command = {
   usage: "",
   summary: "List registered storage servers and their certificates",
   description:
-    "With --config -, no certificates are stored, so only servers are listed.",
-  options: { config: CONFIG_OPTION, json: JSON_OPTION },
+    "With --config -, no certificates are stored, so only servers are listed,\n" +
+    "and --expiring lists every server.",
+  options: {
+    config: CONFIG_OPTION,
+    json: JSON_OPTION,
+    expiring: {
+      type: "string",
+      valueName: "DAYS",
+      help:
+        "list only servers with no valid certificate, or whose newest one ends within DAYS days",
+    },
+  },
   arguments: { min: 0, max: 0 },
   async run({ options }) {
     const location = requireConfigOption(options.config);
     const config = await loadConfig(location);
     const listing = collectListing(config, location);
     const now = nowMicros();
+    if (options.expiring !== undefined) {
+      const within = parseWindowDays(options.expiring, "--expiring");
+      const needs = renewalNeeds(listing, now, within);
+      writeStdout(
+        options.json
+          ? JSON.stringify(renewalNeedsJson(needs), null, 2) + "\n"
+          : formatRenewalNeeds(needs, now),
+      );
+      return ExitCode.ok;
+    }
     writeStdout(
       options.json
         ? JSON.stringify(listingJson(listing, now), null, 2) + "\n"
@@ -294,6 +331,210 @@ const sign: Command = {
   },
 };
 
+/** Largest window `--expiring` and `--within` accept: 100 years. */
+const MAX_WINDOW_DAYS = 36_500;
+
+/** Parses the DAYS of `list --expiring` and `renew --within`. */
+function parseWindowDays(
+  value: string | boolean | undefined,
+  option: string,
+): number {
+  const text = typeof value === "string" ? value : "";
+  const days = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!(days >= 0 && days <= MAX_WINDOW_DAYS)) {
+    throw new UsageError(
+      `invalid ${option} ${
+        JSON.stringify(text)
+      }: give a whole number of days from 0 to ${MAX_WINDOW_DAYS}`,
+    );
+  }
+  return days;
+}
+
+function renewalNeeds(
+  listing: ServerListing[],
+  now: number,
+  withinDays: number,
+): RenewalNeed[] {
+  const byName = new Map(
+    listing.map((server) => [server.name, server.certificates]),
+  );
+  // The listing is already in Tahoe's order, so the needs come out in it.
+  const servers = listing.map(({ name, publicKey }) => ({ name, publicKey }));
+  return findRenewalNeeds(servers, byName, now, withinDays);
+}
+
+function describeNeed(need: RenewalNeed, now: number): string {
+  if (need.expiresMicros === undefined) return "no valid certificate";
+  return `newest certificate expires ${
+    formatIsoTime(need.expiresMicros, " ")
+  } (${describeTimeDifference((now - need.expiresMicros) / 1_000_000)})`;
+}
+
+function formatRenewalNeeds(needs: RenewalNeed[], now: number): string {
+  return needs.map((need) =>
+    `${need.server.name}: ${need.server.publicKey}\n` +
+    `${" ".repeat([...need.server.name].length)}  renew: ${
+      describeNeed(need, now)
+    }\n`
+  ).join("");
+}
+
+function renewalNeedsJson(needs: RenewalNeed[]): unknown {
+  return {
+    storage_servers: needs.map((need) => ({
+      name: need.server.name,
+      public_key: need.server.publicKey,
+      renewal: need.reason,
+      expires: need.expiresMicros === undefined
+        ? null
+        : formatIsoTime(need.expiresMicros),
+    })),
+  };
+}
+
+const renew: Command = {
+  name: "renew",
+  usage: "",
+  summary:
+    "Sign new certificates for servers whose certificates are missing or ending",
+  description:
+    "Signs a certificate valid for --days days for each server that\n" +
+    '"list --expiring DAYS" shows, and none for the others. In a directory\n' +
+    "they are stored as NAME.cert.N, with a summary on stderr. With --config -,\n" +
+    "no certificates are kept, so every server is renewed, and each certificate\n" +
+    'is printed on stdout as one JSON line: {"name": ..., "certificate": {...}}.',
+  options: {
+    config: CONFIG_OPTION,
+    within: {
+      type: "string",
+      valueName: "DAYS",
+      help:
+        "renew servers with no valid certificate, or whose newest one ends within DAYS days",
+    },
+    days: {
+      type: "string",
+      valueName: "N",
+      help:
+        `lifetime of the new certificates in days, ${MIN_CERTIFICATE_DAYS} to ${MAX_CERTIFICATE_DAYS} (default ${DEFAULT_CERTIFICATE_DAYS})`,
+    },
+  },
+  arguments: { min: 0, max: 0 },
+  async run({ options }) {
+    const location = requireConfigOption(options.config);
+    if (options.within === undefined) {
+      throw new UsageError(
+        "missing --within DAYS; give how many days ahead to renew, such as --within 7",
+      );
+    }
+    const within = parseWindowDays(options.within, "--within");
+    const days = parseRenewalDays(options.days);
+    if (days <= within) {
+      printWarning(
+        `--days ${days} is not more than --within ${within}, so the next renew signs these servers again; ` +
+          `give a larger --days`,
+      );
+    }
+    if (isStreamMode(location)) {
+      return renewStream(await loadConfig(location), within, days);
+    }
+    return await withDirectoryLock(
+      location,
+      "Grid Manager directory",
+      async () =>
+        renewDirectory(location, await loadConfig(location), within, days),
+    );
+  },
+};
+
+/** Parses `renew --days`, naming the option in the error. */
+function parseRenewalDays(value: string | boolean | undefined): number {
+  if (typeof value !== "string") return DEFAULT_CERTIFICATE_DAYS;
+  try {
+    return parseCertificateDays(value);
+  } catch (error) {
+    throw new UsageError(
+      `--days: ${(error as Error).message.replace(/^invalid DAYS/, "invalid")}`,
+    );
+  }
+}
+
+function renewStream(
+  config: GridManagerConfig,
+  within: number,
+  days: number,
+): number {
+  const now = nowMicros();
+  const expiresMicros = now + days * MICROS_PER_DAY;
+  const needs = renewalNeeds(collectListing(config, "-"), now, within);
+  let lines: string[] = [];
+  for (const need of needs) {
+    const { document } = signForServer(config, need.server.name, expiresMicros);
+    lines.push(
+      JSON.stringify({
+        name: need.server.name,
+        certificate: {
+          certificate: document.certificate,
+          signature: document.signature,
+        },
+      }) + "\n",
+    );
+    // Batches keep the number of writes low without holding every line.
+    if (lines.length >= 1000) {
+      writeStdout(lines.join(""));
+      lines = [];
+    }
+  }
+  writeStdout(lines.join(""));
+  printMessage(
+    `signed ${needs.length} certificate(s), expiring ${
+      formatIsoTime(expiresMicros, " ")
+    }; with --config - no certificates are kept, so every server is renewed`,
+  );
+  return ExitCode.ok;
+}
+
+function renewDirectory(
+  location: string,
+  config: GridManagerConfig,
+  within: number,
+  days: number,
+): number {
+  const now = nowMicros();
+  const expiresMicros = now + days * MICROS_PER_DAY;
+  const listing = collectListing(config, location);
+  const needs = renewalNeeds(listing, now, within);
+  const indexesByName = new Map(
+    listing.map((server) => [
+      server.name,
+      server.certificates.map((certificate) => certificate.index),
+    ]),
+  );
+  let missing = 0;
+  for (const need of needs) {
+    const name = need.server.name;
+    const { text } = signForServer(config, name, expiresMicros);
+    const { path } = storeCertificateAfterListing(
+      location,
+      name,
+      text,
+      indexesByName.get(name) ?? [],
+    );
+    if (need.reason === "no-valid-certificate") missing++;
+    printMessage(`renewed ${JSON.stringify(name)}: stored ${path}`);
+  }
+  printMessage(
+    `renewed ${needs.length} of ${config.servers.length} server(s) ` +
+      `(${missing} without a valid certificate, ${
+        needs.length - missing
+      } expiring within ${within} days); ` +
+      (needs.length > 0
+        ? `the new certificates expire ${formatIsoTime(expiresMicros, " ")}`
+        : "nothing to sign"),
+  );
+  return ExitCode.ok;
+}
+
 /** The Grid Manager commands, in the order help lists them. */
 export const gridManagerCommands: readonly Command[] = [
   create,
@@ -302,4 +543,5 @@ export const gridManagerCommands: readonly Command[] = [
   remove,
   list,
   sign,
+  renew,
 ];

@@ -91,6 +91,14 @@ function warnIfReadableByOthers(path: string): void {
   }
 }
 
+function requireGridManagerDirectory(location: string): void {
+  if (!pathExists(location)) {
+    throw new GridManagerError(
+      `Grid Manager directory ${location} not found; check --config, or run "grid-manager --config ${location} create"`,
+    );
+  }
+}
+
 /**
  * Rejects a config.json that is a FIFO, device or directory: reading one
  * could block forever (a FIFO) or never end (`/dev/zero`).
@@ -119,11 +127,7 @@ export async function loadConfig(location: string): Promise<GridManagerConfig> {
     );
   }
   const path = configPath(location);
-  if (!pathExists(location)) {
-    throw new GridManagerError(
-      `Grid Manager directory ${location} not found; check --config, or run "grid-manager --config ${location} create"`,
-    );
-  }
+  requireGridManagerDirectory(location);
   requireRegularFile(path);
   warnIfReadableByOthers(path);
   return parseGridManagerConfig(readTextFile(path, CONFIG_WHAT), path);
@@ -189,6 +193,7 @@ export async function updateConfig(
     writeStdout(formatGridManagerConfig(updated));
     return updated;
   }
+  requireGridManagerDirectory(location);
   return await withDirectoryLock(
     location,
     "Grid Manager directory",
@@ -284,5 +289,29 @@ export function storeCertificate(
     if (
       createFileExclusive(path, text, "certificate file", CERTIFICATE_FILE_MODE)
     ) return path;
+  }
+}
+
+/**
+ * Stores a certificate as the lowest `NAME.cert.N` not in `takenIndexes`,
+ * for callers that already listed the directory: storing for many servers
+ * then reads the directory once instead of once per server. The exclusive
+ * create still skips an N that another process took meanwhile.
+ *
+ * @returns the path written and the index used.
+ */
+export function storeCertificateAfterListing(
+  directory: string,
+  name: string,
+  text: string,
+  takenIndexes: Iterable<number>,
+): { path: string; index: number } {
+  const taken = new Set(takenIndexes);
+  for (let index = 0;; index++) {
+    if (taken.has(index)) continue;
+    const path = join(directory, `${name}.cert.${index}`);
+    if (
+      createFileExclusive(path, text, "certificate file", CERTIFICATE_FILE_MODE)
+    ) return { path, index };
   }
 }

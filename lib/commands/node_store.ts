@@ -1,0 +1,193 @@
+/**
+ * A Tahoe-LAFS node directory as the node commands see it: `tahoe.cfg`,
+ * `node.pubkey`, the `.tac` file that names the node type, and certificate
+ * files named in `[grid_manager_certificates]`.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { GridManagerError, UsageError } from "../errors.ts";
+import { fileError, readTextFile, writeFileAtomic } from "../io.ts";
+import { normalizePublicKey } from "../keys.ts";
+import type { NodeType } from "../node_config.ts";
+
+/** The file name of a node's configuration. */
+export const CFG_FILE = "tahoe.cfg";
+
+/**
+ * Returns the node directory: the `--node-directory` value, or `~/.tahoe`
+ * as Tahoe uses. Throws when it is not a directory.
+ */
+export function nodeDirectory(value: string | boolean | undefined): string {
+  let directory: string;
+  if (typeof value === "string" && value !== "") {
+    directory = value;
+  } else {
+    const home = Deno.env.get("HOME");
+    if (!home) {
+      throw new UsageError(
+        "HOME is not set, so there is no default node directory; give one with -d DIR",
+      );
+    }
+    directory = join(home, ".tahoe");
+  }
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(directory);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new GridManagerError(
+        `node directory ${directory} not found; give the node's directory with -d DIR`,
+      );
+    }
+    throw fileError(error, directory, "node directory");
+  }
+  if (!info.isDirectory) {
+    throw new GridManagerError(
+      `${directory} is not a directory; give the node's directory with -d DIR`,
+    );
+  }
+  return directory;
+}
+
+/** Returns the path of the node's tahoe.cfg. */
+export function cfgPath(directory: string): string {
+  return join(directory, CFG_FILE);
+}
+
+/** Reads tahoe.cfg, or returns undefined when it is missing. */
+export function readCfgIfPresent(directory: string): string | undefined {
+  const path = cfgPath(directory);
+  try {
+    Deno.statSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw fileError(error, path, CFG_FILE);
+  }
+  return readTextFile(path, CFG_FILE);
+}
+
+/**
+ * Reads tahoe.cfg for an edit.
+ *
+ * @throws {GridManagerError} when it is missing: the directory is then
+ *   probably not a node directory, and an edit would create a stray file.
+ */
+export function readCfg(directory: string): string {
+  const text = readCfgIfPresent(directory);
+  if (text === undefined) {
+    throw new GridManagerError(
+      `${
+        cfgPath(directory)
+      } not found; give a Tahoe node directory with -d DIR ` +
+        `(create one with "tahoe create-node")`,
+    );
+  }
+  return text;
+}
+
+/**
+ * Replaces tahoe.cfg atomically, keeping its file mode. When tahoe.cfg is
+ * a symbolic link, the file it points to is replaced and the link stays.
+ */
+export function writeCfg(directory: string, text: string): void {
+  let path = cfgPath(directory);
+  try {
+    path = Deno.realPathSync(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw fileError(error, path, CFG_FILE);
+    }
+  }
+  writeFileAtomic(path, text, CFG_FILE);
+}
+
+/**
+ * Throws unless the node takes Grid Manager settings: an introducer rejects
+ * `[grid_managers]` and `[grid_manager_certificates]` and would not start.
+ */
+export function requireClientNode(directory: string): void {
+  if (readNodeType(directory) === "introducer") {
+    throw new GridManagerError(
+      `${directory} is an introducer, which does not take Grid Manager settings ` +
+        `and would not start with them; give a storage or client node directory with -d DIR`,
+    );
+  }
+}
+
+/**
+ * Reads the node's own key from `node.pubkey`, or returns undefined when
+ * the node has none yet (Tahoe writes it on first start).
+ *
+ * @throws {GridManagerError} when the file contains no valid key.
+ */
+export function readNodePublicKey(directory: string): string | undefined {
+  const path = join(directory, "node.pubkey");
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw fileError(error, path, "node key file");
+  }
+  try {
+    return normalizePublicKey(text);
+  } catch (error) {
+    throw new GridManagerError(
+      `${path} contains no valid node key (${
+        (error as Error).message
+      }); restore it from a backup of the node`,
+    );
+  }
+}
+
+/**
+ * Returns the node type as Tahoe's `tahoe run` decides it: from the name
+ * of the `.tac` file in the directory. A directory without one is taken
+ * for a client, the kind that takes certificates and Grid Manager keys.
+ */
+export function readNodeType(directory: string): NodeType {
+  try {
+    for (const entry of Deno.readDirSync(directory)) {
+      if (entry.name.endsWith(".tac")) {
+        return entry.name.includes("introducer") &&
+            !entry.name.includes("client")
+          ? "introducer"
+          : "client";
+      }
+    }
+  } catch (error) {
+    throw fileError(error, directory, "node directory");
+  }
+  return "client";
+}
+
+/**
+ * Returns the absolute path of a file named in tahoe.cfg: relative paths
+ * are relative to the node directory, as Tahoe resolves them.
+ */
+export function nodeFilePath(directory: string, path: string): string {
+  return resolve(directory, path);
+}
+
+/**
+ * Reads a certificate file named in tahoe.cfg, or returns undefined when it
+ * is missing.
+ */
+export function readCertificateFile(
+  directory: string,
+  path: string,
+): string | undefined {
+  const full = nodeFilePath(directory, path);
+  try {
+    return readTextFile(full, "certificate file");
+  } catch (error) {
+    try {
+      Deno.statSync(full);
+    } catch (statError) {
+      if (statError instanceof Deno.errors.NotFound) return undefined;
+    }
+    throw error;
+  }
+}

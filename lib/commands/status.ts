@@ -1,0 +1,346 @@
+/**
+ * The client-side and certificate commands: `status` (which servers a
+ * client may upload to), `inspect` (decode a certificate) and `verify`
+ * (check a certificate as a client does).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import {
+  type AnnouncementSet,
+  mergeAnnouncements,
+  parseIntroducerCache,
+  parseStaticServers,
+} from "../announcements.ts";
+import {
+  decodeCertificate,
+  type DecodedCertificate,
+  verifyCertificate,
+} from "../certificate_check.ts";
+import {
+  type Command,
+  JSON_OPTION,
+  NODE_DIRECTORY_OPTION,
+} from "../command.ts";
+import { ExitCode, GridManagerError, UsageError } from "../errors.ts";
+import {
+  fileError,
+  printMessage,
+  printWarning,
+  readStdinText,
+  readTextFile,
+  writeStdout,
+} from "../io.ts";
+import { decodePublicKey, normalizePublicKey } from "../keys.ts";
+import {
+  buildStatusReport,
+  describeRelativeTime,
+  parseWebStatus,
+} from "../status.ts";
+import { readClientSettings } from "../client_settings.ts";
+import { formatStatusReport, statusReportJson } from "../status_format.ts";
+import { parseTahoeCfg } from "../tahoe_cfg.ts";
+import { formatIsoTime, nowMicros, parseIsoTime } from "../time.ts";
+import { cfgPath, nodeDirectory, readCfg } from "./node_store.ts";
+
+const NOW_OPTION = {
+  type: "string",
+  valueName: "TIME",
+  help:
+    "judge expiry at this ISO 8601 time with a UTC offset instead of the current time",
+} as const;
+
+/** Parses `--now`, or returns the current time when it is not given. */
+export function parseNowOption(value: string | boolean | undefined): number {
+  if (typeof value !== "string") return nowMicros();
+  try {
+    return parseIsoTime(value).micros;
+  } catch (error) {
+    throw new UsageError(`invalid --now: ${(error as Error).message}`);
+  }
+}
+
+function readAnnouncementFiles(directory: string): AnnouncementSet[] {
+  const privateDirectory = join(directory, "private");
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(privateDirectory)]
+      .filter((entry) => entry.isFile)
+      .map((entry) => entry.name);
+  } catch (error) {
+    throw fileError(error, privateDirectory, "client private directory");
+  }
+  const caches = names
+    .filter((name) => /^introducer_.+_cache\.yaml$/.test(name))
+    .sort();
+  const sets = caches.map((name) => {
+    const path = join(privateDirectory, name);
+    return parseIntroducerCache(readTextFile(path, "announcement cache"), path);
+  });
+  // Static servers go last so that they take precedence when merged.
+  if (names.includes("servers.yaml")) {
+    const path = join(privateDirectory, "servers.yaml");
+    sets.push(parseStaticServers(readTextFile(path, "static servers"), path));
+  }
+  return sets;
+}
+
+/** Returns whether a URL points at this machine (127.0.0.1, ::1, localhost). */
+function isLoopbackUrl(url: URL): boolean {
+  return ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+}
+
+async function fetchConnections(
+  base: string,
+): Promise<Map<string, string>> {
+  let url: URL;
+  try {
+    url = new URL("/?t=json", base);
+  } catch {
+    throw new UsageError(
+      `invalid --web URL ${
+        JSON.stringify(base)
+      }; give the client's web API, like http://127.0.0.1:3456`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(
+      `invalid --web URL ${JSON.stringify(base)}: use http:// or https://`,
+    );
+  }
+  let text: string;
+  try {
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    text = await response.text();
+    if (!response.ok) {
+      throw new GridManagerError(
+        `${url} returned HTTP ${response.status}; check --web`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof GridManagerError) throw error;
+    const hint = isLoopbackUrl(url)
+      ? "check that the client is running and web.port in its tahoe.cfg"
+      : "this build may reach only 127.0.0.1 and localhost";
+    throw new GridManagerError(
+      `cannot read ${url}: ${(error as Error).message.split("\n")[0]}; ${hint}`,
+    );
+  }
+  return parseWebStatus(text, url.toString());
+}
+
+const status: Command = {
+  name: "status",
+  usage: "",
+  summary: "Show which storage servers a client may upload to, and why",
+  description:
+    "Reads tahoe.cfg, private/introducer_*_cache.yaml and private/servers.yaml\n" +
+    "of the client. Exits 0 when new uploads can reach shares.happy servers, 1 when not.",
+  options: {
+    "node-directory": NODE_DIRECTORY_OPTION,
+    json: JSON_OPTION,
+    now: NOW_OPTION,
+    web: {
+      type: "string",
+      valueName: "URL",
+      help:
+        "also read connection status from the client's web API at URL (GET URL/?t=json)",
+    },
+  },
+  arguments: { min: 0, max: 0 },
+  async run({ options }) {
+    const directory = nodeDirectory(options["node-directory"]);
+    const now = parseNowOption(options.now);
+    const path = cfgPath(directory);
+    const settings = readClientSettings(
+      parseTahoeCfg(readCfg(directory), path),
+      path,
+    );
+    const sets = readAnnouncementFiles(directory);
+    const connections = typeof options.web === "string"
+      ? await fetchConnections(options.web)
+      : undefined;
+    const report = buildStatusReport(
+      mergeAnnouncements(sets),
+      sets.flatMap((set) => set.problems),
+      settings,
+      now,
+      connections,
+    );
+    writeStdout(
+      options.json
+        ? JSON.stringify(statusReportJson(report), null, 2) + "\n"
+        : formatStatusReport(report),
+    );
+    return report.uploadsCanSucceed ? ExitCode.ok : ExitCode.failure;
+  },
+};
+
+async function readCertificateInput(
+  file: string | undefined,
+): Promise<{ text: string; source: string }> {
+  if (file === undefined || file === "-") {
+    return {
+      text: await readStdinText("certificate"),
+      source: "standard input",
+    };
+  }
+  return { text: readTextFile(file, "certificate"), source: file };
+}
+
+function inspectJson(certificate: DecodedCertificate, now: number): unknown {
+  return {
+    version: certificate.version ?? null,
+    public_key: certificate.publicKey,
+    server_id: certificate.publicKey.startsWith("pub-")
+      ? certificate.publicKey.slice("pub-".length)
+      : null,
+    expires: certificate.expires,
+    expired: certificate.expiresMicros <= now,
+    seconds_left: Math.floor((certificate.expiresMicros - now) / 1_000_000),
+    notes: certificate.notes,
+  };
+}
+
+function formatInspection(
+  certificate: DecodedCertificate,
+  now: number,
+): string {
+  const state = certificate.expiresMicros > now ? "expires" : "expired";
+  const lines = [
+    `version: ${JSON.stringify(certificate.version) ?? "missing"}`,
+    `server key: ${certificate.publicKey}`,
+    `${state}: ${formatIsoTime(certificate.expiresMicros, " ")} (${
+      describeRelativeTime(certificate.expiresMicros, now)
+    })`,
+    ...certificate.notes.map((note) => `note: ${note}`),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+const inspect: Command = {
+  name: "inspect",
+  usage: "[FILE|-]",
+  summary: "Decode a certificate: version, server key, expiry, time left",
+  description:
+    "Reads FILE, or standard input when FILE is - or absent. Needs no key and\n" +
+    "does not check the signature; use verify for that.",
+  options: { json: JSON_OPTION, now: NOW_OPTION },
+  arguments: { min: 0, max: 1 },
+  async run({ args, options }) {
+    const now = parseNowOption(options.now);
+    const { text, source } = await readCertificateInput(args[0]);
+    const certificate = decodeCertificate(text, source);
+    writeStdout(
+      options.json
+        ? JSON.stringify(inspectJson(certificate, now), null, 2) + "\n"
+        : formatInspection(certificate, now),
+    );
+    return ExitCode.ok;
+  },
+};
+
+function parseWarnDays(
+  value: string | boolean | undefined,
+): number | undefined {
+  if (typeof value !== "string") return undefined;
+  if (!/^[0-9]+$/.test(value)) {
+    throw new UsageError(
+      `invalid --warn-days ${
+        JSON.stringify(value)
+      }: give a whole number of days`,
+    );
+  }
+  return Number(value);
+}
+
+function requireKeyOption(
+  value: string | boolean | undefined,
+  option: string,
+): string {
+  if (typeof value !== "string") {
+    throw new UsageError(
+      `missing --${option}; give the key as pub-v0-... (a Grid Manager's "public-identity", a server's node.pubkey)`,
+    );
+  }
+  try {
+    return normalizePublicKey(value);
+  } catch (error) {
+    throw new UsageError(`--${option}: ${(error as Error).message}`);
+  }
+}
+
+const verify: Command = {
+  name: "verify",
+  usage: "[FILE|-]",
+  summary: "Check a certificate as a Tahoe client does; exit 0, 1 or 3",
+  description:
+    "Valid means: the signature verifies under the Grid Manager key, the\n" +
+    "certificate names the --server key (when given), and it has not expired.\n" +
+    "Exits 0 when valid, 1 when invalid or expired (the reason on stderr),\n" +
+    "3 when valid but expiring within --warn-days days.",
+  options: {
+    "grid-manager": {
+      type: "string",
+      valueName: "PUBKEY",
+      help: "the Grid Manager's public key (pub-v0-...)",
+    },
+    server: {
+      type: "string",
+      valueName: "PUBKEY",
+      help:
+        "the storage server's key (its node.pubkey) the certificate must name",
+    },
+    "warn-days": {
+      type: "string",
+      valueName: "N",
+      help: "exit 3 when the certificate expires within N days",
+    },
+    now: NOW_OPTION,
+  },
+  arguments: { min: 0, max: 1 },
+  async run({ args, options }) {
+    const gridManagerKey = decodePublicKey(
+      requireKeyOption(options["grid-manager"], "grid-manager"),
+    );
+    const serverKey = options.server === undefined
+      ? undefined
+      : requireKeyOption(options.server, "server");
+    const warnDays = parseWarnDays(options["warn-days"]);
+    const now = parseNowOption(options.now);
+    const { text, source } = await readCertificateInput(args[0]);
+    const result = verifyCertificate(text, {
+      gridManagerKey,
+      serverKey,
+      now,
+      warnDays,
+    }, source);
+    if (result.status === "invalid") {
+      printMessage(`invalid: ${result.reason}`);
+      return ExitCode.failure;
+    }
+    const { certificate } = result;
+    for (const note of certificate.notes) printWarning(note);
+    const when = `${formatIsoTime(certificate.expiresMicros, " ")} (${
+      describeRelativeTime(certificate.expiresMicros, now)
+    })`;
+    if (result.status === "expiring") {
+      printMessage(
+        `valid, but expiring within ${warnDays} days: ${when}; renew it soon`,
+      );
+      return ExitCode.expiringSoon;
+    }
+    printMessage(
+      `valid for ${certificate.publicKey}${
+        serverKey === undefined ? " (server key not checked)" : ""
+      }, expires ${when}`,
+    );
+    return ExitCode.ok;
+  },
+};
+
+/** The client-side and certificate commands, in the order help lists them. */
+export const statusCommands: readonly Command[] = [status, inspect, verify];

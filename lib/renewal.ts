@@ -1,0 +1,68 @@
+/**
+ * Renewal needs: the registered storage servers that need a new
+ * certificate. Those are the servers with no valid certificate for their
+ * current key, and those whose newest valid certificate ends within a given
+ * number of days.
+ *
+ * @module
+ */
+
+import type { StorageServer } from "./grid_manager.ts";
+import { MICROS_PER_DAY } from "./time.ts";
+
+/** The facts read from one issued certificate. */
+export interface IssuedCertificate {
+  /** The key the certificate names, when readable. */
+  readonly publicKey?: string;
+  /** Expiry in microseconds since the epoch, when readable. */
+  readonly expiresMicros?: number;
+}
+
+/** A server that needs renewal, and why. */
+export interface RenewalNeed {
+  /** The registered server. */
+  readonly server: StorageServer;
+  /**
+   * `no-valid-certificate` when none is readable, for the server's current
+   * key and unexpired; `expiring` when the newest ends within the window.
+   */
+  readonly reason: "no-valid-certificate" | "expiring";
+  /** Expiry of the newest valid certificate, for `expiring`. */
+  readonly expiresMicros?: number;
+}
+
+/**
+ * Returns the servers that need a new certificate at `now`, in the order
+ * given. A certificate counts only when it names the server's current key,
+ * so one issued before the key changed does not hide the need.
+ *
+ * @param certificatesByName the certificates issued so far, by server name.
+ * @param withinDays the window in days; 0 selects only servers without a
+ *   valid certificate.
+ */
+export function findRenewalNeeds(
+  servers: readonly StorageServer[],
+  certificatesByName: ReadonlyMap<string, readonly IssuedCertificate[]>,
+  now: number,
+  withinDays: number,
+): RenewalNeed[] {
+  const limit = now + withinDays * MICROS_PER_DAY;
+  const needs: RenewalNeed[] = [];
+  for (const server of servers) {
+    let newest: number | undefined;
+    for (const certificate of certificatesByName.get(server.name) ?? []) {
+      const expires = certificate.expiresMicros;
+      if (
+        expires === undefined || expires <= now ||
+        certificate.publicKey !== server.publicKey
+      ) continue;
+      if (newest === undefined || expires > newest) newest = expires;
+    }
+    if (newest === undefined) {
+      needs.push({ server, reason: "no-valid-certificate" });
+    } else if (newest <= limit) {
+      needs.push({ server, reason: "expiring", expiresMicros: newest });
+    }
+  }
+  return needs;
+}

@@ -1,0 +1,143 @@
+/**
+ * Output of the status check: the text and the JSON that
+ * `grid-manager status` prints for a {@link StatusReport}.
+ *
+ * @module
+ */
+
+import {
+  type CertificateReport,
+  describeRelativeTime,
+  type StatusReport,
+} from "./status.ts";
+import { formatIsoTime } from "./time.ts";
+
+function describeCertificate(
+  report: CertificateReport,
+  now: number,
+): string {
+  const expiry = report.expiresMicros === undefined
+    ? ""
+    : ` ${report.expiresMicros > now ? "expires" : "expired"} ${
+      formatIsoTime(report.expiresMicros, " ")
+    } (${describeRelativeTime(report.expiresMicros, now)})`;
+  const signers = report.signedBy.join(", ");
+  switch (report.verdict) {
+    case "unloadable":
+      return `cannot be loaded: ${report.reason}`;
+    case "unchecked":
+      return `not checked (no Grid Manager configured);${expiry}`;
+    case "unsigned":
+      return `signature matches no configured Grid Manager;${expiry}`;
+    case "faulty":
+      return `signed by ${signers}, but unreadable: ${report.reason}`;
+    case "other-key":
+      return `signed by ${signers}, but names another key ${
+        report.publicKey ?? ""
+      };${expiry}`;
+    case "expired":
+      return `signed by ${signers};${expiry}`;
+    case "valid":
+      return `signed by ${signers};${expiry}`;
+  }
+}
+
+/** Formats a status report as the text `grid-manager status` prints. */
+export function formatStatusReport(report: StatusReport): string {
+  const lines: string[] = [];
+  const { settings } = report;
+  lines.push(
+    settings.gridManagers.length === 0
+      ? "Grid Managers: none configured"
+      : "Grid Managers: " +
+        settings.gridManagers.map((gm) => `${gm.name} (${gm.publicKey})`)
+          .join(", "),
+  );
+  lines.push(
+    `Shares: needed ${settings.sharesNeeded}, happy ${settings.sharesHappy}, total ${settings.sharesTotal}`,
+  );
+  for (const problem of report.problems) {
+    lines.push(`Problem: ${problem.message}`);
+  }
+  for (const server of report.servers) {
+    lines.push("");
+    lines.push(
+      `${server.nickname ?? "(no nickname)"} ${server.serverId}${
+        server.isStatic ? " (static)" : ""
+      }`,
+    );
+    if (server.connection !== undefined) {
+      lines.push(`  connection: ${server.connection}`);
+    }
+    for (const certificate of server.certificates) {
+      lines.push(
+        `  certificate ${certificate.index}: ${
+          describeCertificate(certificate, report.nowMicros)
+        }`,
+      );
+      for (const note of certificate.notes) lines.push(`    note: ${note}`);
+    }
+    if (server.sources.length > 1) {
+      lines.push(
+        `  note: announced ${server.sources.length} times (${
+          server.sources.join(", ")
+        }); shown is the ${
+          server.isStatic ? "static entry" : "one with the highest seqnum"
+        }`,
+      );
+    }
+    lines.push(`  verdict: ${server.reason}`);
+  }
+  lines.push("", report.summary);
+  return lines.join("\n") + "\n";
+}
+
+/** Turns a status report into the JSON `grid-manager status --json` prints. */
+export function statusReportJson(report: StatusReport): unknown {
+  const { settings } = report;
+  return {
+    now: formatIsoTime(report.nowMicros),
+    grid_managers: settings.gridManagers.map((gm) => ({
+      name: gm.name,
+      public_key: gm.publicKey,
+    })),
+    shares: {
+      needed: settings.sharesNeeded,
+      happy: settings.sharesHappy,
+      total: settings.sharesTotal,
+    },
+    problems: report.problems.map((problem) => ({
+      source: problem.source,
+      message: problem.message,
+    })),
+    servers: report.servers.map((server) => ({
+      server_id: server.serverId,
+      nickname: server.nickname ?? null,
+      static: server.isStatic,
+      sources: server.sources,
+      ...(server.connection === undefined
+        ? {}
+        : { connection: server.connection }),
+      verdict: server.verdict,
+      reason: server.reason,
+      certificates: server.certificates.map((certificate) => ({
+        index: certificate.index,
+        verdict: certificate.verdict,
+        signed_by: certificate.signedBy,
+        public_key: certificate.publicKey ?? null,
+        expires: certificate.expires ?? null,
+        version: certificate.version ?? null,
+        ...(certificate.reason === undefined
+          ? {}
+          : { reason: certificate.reason }),
+        notes: certificate.notes,
+      })),
+    })),
+    allowed: report.allowedCount,
+    ...(report.connectedAllowedCount === undefined
+      ? {}
+      : { connected_allowed: report.connectedAllowedCount }),
+    uploads_can_succeed: report.uploadsCanSucceed,
+    summary: report.summary,
+  };
+}

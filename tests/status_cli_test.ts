@@ -1,0 +1,508 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { dump as dumpYaml } from "js-yaml";
+import { encodeBase32 } from "../lib/base32.ts";
+import {
+  formatCertificateDocument,
+  signCertificate,
+} from "../lib/certificate.ts";
+import { sign } from "../lib/ed25519.ts";
+import { encodePublicKey, generateKeyPair } from "../lib/keys.ts";
+import { MICROS_PER_DAY, nowMicros } from "../lib/time.ts";
+import { ROOT, runGridManager, withTempDir } from "./helpers.ts";
+
+const FIXTURES = join(ROOT, "tests", "fixtures", "status");
+const BEFORE_EXPIRY = "2026-12-05T00:00:00+00:00";
+const AFTER_EXPIRY = "2026-12-15T00:00:00+00:00";
+
+/** Makes a client directory from the files a real Tahoe client wrote. */
+function makeFixtureClient(dir: string, cfgExtra = ""): string {
+  const client = join(dir, "client");
+  Deno.mkdirSync(join(client, "private"), { recursive: true });
+  Deno.writeTextFileSync(
+    join(client, "tahoe.cfg"),
+    Deno.readTextFileSync(join(FIXTURES, "tahoe_client.cfg")) + cfgExtra,
+  );
+  Deno.copyFileSync(
+    join(FIXTURES, "tahoe_introducer_cache.yaml"),
+    join(client, "private", "introducer_default_cache.yaml"),
+  );
+  return client;
+}
+
+function serverKey(): string {
+  return encodePublicKey(generateKeyPair().publicKey);
+}
+
+Deno.test("status reports an allowed server and exits 0", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const result = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--now",
+      BEFORE_EXPIRY,
+    ]);
+    assert.equal(result.stderr, "");
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^store0 v0-crxiey3nt57z4h7v/m);
+    assert.match(
+      result.stdout,
+      /certificate 1: signed by alpha; expires 2026-12-14 16:17:05\.474737\+00:00 \(in 9 days\)/,
+    );
+    assert.match(result.stdout, /verdict: may receive uploads/);
+    assert.match(
+      result.stdout,
+      /New uploads can succeed \(shares\.happy = 1\)/,
+    );
+  });
+});
+
+Deno.test("status exits 1 when the only certificate expired", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const result = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--now",
+      AFTER_EXPIRY,
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /expired 2026-12-14 .*\(7 hours ago\)/);
+    assert.match(result.stdout, /receives no uploads: .*1 expired/);
+    assert.match(
+      result.stdout,
+      /New uploads fail: shares\.happy = 1 needs 1 more/,
+    );
+  });
+});
+
+Deno.test("status --json prints the verdicts", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const result = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--json",
+      "--now",
+      BEFORE_EXPIRY,
+    ]);
+    assert.equal(result.code, 0);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.uploads_can_succeed, true);
+    assert.equal(report.allowed, 1);
+    assert.deepEqual(report.shares, { needed: 1, happy: 1, total: 1 });
+    assert.equal(report.grid_managers[0].name, "alpha");
+    assert.equal(report.servers[0].verdict, "allowed");
+    assert.deepEqual(report.servers[0].certificates[0].signed_by, ["alpha"]);
+  });
+});
+
+Deno.test("status names a certificate from an unconfigured Grid Manager", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const cfgPath = join(client, "tahoe.cfg");
+    const other = encodePublicKey(generateKeyPair().publicKey);
+    Deno.writeTextFileSync(
+      cfgPath,
+      Deno.readTextFileSync(cfgPath).replace(
+        /^alpha = .*$/m,
+        `beta = ${other}`,
+      ),
+    );
+    const result = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--now",
+      BEFORE_EXPIRY,
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stdout,
+      /certificate 1: signature matches no configured Grid Manager/,
+    );
+  });
+});
+
+Deno.test("status says every server is used without Grid Managers", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const cfgPath = join(client, "tahoe.cfg");
+    Deno.writeTextFileSync(
+      cfgPath,
+      Deno.readTextFileSync(cfgPath).replace(/^alpha = .*$/m, ""),
+    );
+    const result = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--now",
+      AFTER_EXPIRY,
+    ]);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /Grid Managers: none configured/);
+    assert.match(
+      result.stdout,
+      /No Grid Manager is configured, so every server is used/,
+    );
+  });
+});
+
+Deno.test("status reports a dropped announcement and a malformed entry", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const id = "v0-" + serverKey().slice("pub-v0-".length);
+    Deno.writeTextFileSync(
+      join(client, "private", "introducer_second_cache.yaml"),
+      dumpYaml([
+        "junk",
+        {
+          key_s: id,
+          ann: {
+            "service-name": "storage",
+            nickname: "broken",
+            "grid-manager-certificates": [{
+              certificate: "{}",
+              signature: "NOT BASE32",
+            }],
+          },
+        },
+      ]),
+    );
+    const result = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--now",
+      BEFORE_EXPIRY,
+    ]);
+    assert.equal(result.code, 0);
+    assert.match(
+      result.stdout,
+      /Problem: .*second_cache\.yaml entry 1 is not a mapping/,
+    );
+    assert.match(result.stdout, /^broken v0-/m);
+    assert.match(
+      result.stdout,
+      /verdict: not used at all: certificate 1 cannot be loaded: the signature is not base32/,
+    );
+    assert.match(result.stdout, /1 of 2 server\(s\) may receive uploads/);
+  });
+});
+
+Deno.test("status --web shows each server's connection status", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const body = Deno.readTextFileSync(join(FIXTURES, "tahoe_web.json"));
+    const requests: string[] = [];
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      (request) => {
+        requests.push(new URL(request.url).search);
+        return new Response(body, {
+          headers: { "content-type": "application/json" },
+        });
+      },
+    );
+    try {
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--now",
+        BEFORE_EXPIRY,
+        "--web",
+        `http://127.0.0.1:${server.addr.port}/`,
+      ]);
+      assert.equal(result.stderr, "");
+      assert.equal(result.code, 0);
+      assert.deepEqual(requests, ["?t=json"]);
+      assert.match(result.stdout, /connection: connected/);
+      assert.match(
+        result.stdout,
+        /1 connected server\(s\) may receive uploads/,
+      );
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
+
+Deno.test("status --web reports a client that is not running", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    const result = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--web",
+      `http://127.0.0.1:${port}`,
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^grid-manager: cannot read http:\/\/127\.0\.0\.1:\d+\/\?t=json: .*check that the client is running/,
+    );
+  });
+});
+
+Deno.test("status rejects an invalid --now and --web", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const now = await runGridManager(["status", "-d", client, "--now", "soon"]);
+    assert.equal(now.code, 2);
+    assert.match(
+      now.stderr,
+      /^grid-manager: invalid --now: invalid time "soon"/,
+    );
+    const web = await runGridManager(["status", "-d", client, "--web", "::"]);
+    assert.equal(web.code, 2);
+    assert.match(web.stderr, /^grid-manager: invalid --web URL "::"/);
+  });
+});
+
+Deno.test("status reports a missing client directory", async () => {
+  await withTempDir(async (dir) => {
+    const result = await runGridManager(["status", "-d", join(dir, "none")]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /node directory .*\/none not found/);
+    assert.equal(result.stdout, "");
+  });
+});
+
+Deno.test("status reports an invalid Grid Manager key in tahoe.cfg", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir, "broken = pub-v0-abc\n");
+    const result = await runGridManager(["status", "-d", client]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /\[grid_managers\] broken: invalid public key .*client does not start/,
+    );
+  });
+});
+
+function writeCertificate(
+  dir: string,
+  gridManager = generateKeyPair(),
+  server = serverKey(),
+  days = 10,
+) {
+  const document = signCertificate(
+    gridManager.seed,
+    server,
+    nowMicros() + days * MICROS_PER_DAY,
+  );
+  const path = join(dir, "server.cert");
+  Deno.writeTextFileSync(path, formatCertificateDocument(document));
+  return {
+    path,
+    gridManagerKey: encodePublicKey(gridManager.publicKey),
+    server,
+    document,
+  };
+}
+
+Deno.test("inspect shows version, key and time left", async () => {
+  await withTempDir(async (dir) => {
+    const { path, server } = writeCertificate(dir, undefined, undefined, 12);
+    const result = await runGridManager(["inspect", path]);
+    assert.equal(result.stderr, "");
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^version: 1$/m);
+    assert.match(result.stdout, new RegExp(`^server key: ${server}$`, "m"));
+    assert.match(result.stdout, /^expires: .* \(in 11 days\)$/m);
+  });
+});
+
+Deno.test("inspect reads standard input and prints JSON", async () => {
+  await withTempDir(async (dir) => {
+    const { path, server } = writeCertificate(dir);
+    const result = await runGridManager(["inspect", "--json", "-"], {
+      stdin: Deno.readTextFileSync(path),
+    });
+    assert.equal(result.code, 0);
+    const decoded = JSON.parse(result.stdout);
+    assert.equal(decoded.public_key, server);
+    assert.equal(decoded.server_id, server.slice("pub-".length));
+    assert.equal(decoded.expired, false);
+    assert.equal(decoded.version, 1);
+  });
+});
+
+Deno.test("inspect notes a version 2 certificate", async () => {
+  const keys = generateKeyPair();
+  const payload = JSON.stringify({
+    expires: "2030-01-01T00:00:00+00:00",
+    public_key: serverKey(),
+    version: 2,
+  });
+  const document = JSON.stringify({
+    certificate: payload,
+    signature: encodeBase32(sign(keys.seed, new TextEncoder().encode(payload))),
+  });
+  const result = await runGridManager(["inspect"], { stdin: document });
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /^version: 2$/m);
+  assert.match(
+    result.stdout,
+    /^note: version 2: Tahoe-LAFS 1\.20 does not check/m,
+  );
+});
+
+Deno.test("inspect rejects a damaged certificate", async () => {
+  const result = await runGridManager(["inspect"], {
+    stdin: '{"certificate": "{}", "signature": "abc!"}',
+  });
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^grid-manager: standard input: invalid signature/,
+  );
+  assert.equal(result.stdout, "");
+});
+
+Deno.test("verify exits 0 for a valid certificate", async () => {
+  await withTempDir(async (dir) => {
+    const { path, gridManagerKey, server } = writeCertificate(dir);
+    const result = await runGridManager([
+      "verify",
+      path,
+      "--grid-manager",
+      gridManagerKey,
+      "--server",
+      server,
+    ]);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /^grid-manager: valid for pub-v0-.*, expires /);
+  });
+});
+
+Deno.test("verify exits 1 for another Grid Manager's certificate", async () => {
+  await withTempDir(async (dir) => {
+    const { path } = writeCertificate(dir);
+    const result = await runGridManager([
+      "verify",
+      path,
+      "--grid-manager",
+      serverKey(),
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^grid-manager: invalid: .*signature does not verify under the Grid Manager key/,
+    );
+  });
+});
+
+Deno.test("verify exits 1 for another server's certificate", async () => {
+  await withTempDir(async (dir) => {
+    const { path, gridManagerKey } = writeCertificate(dir);
+    const other = serverKey();
+    const result = await runGridManager([
+      "verify",
+      path,
+      "--grid-manager",
+      gridManagerKey,
+      "--server",
+      other,
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`is for pub-v0-\\S+, not ${other}`));
+  });
+});
+
+Deno.test("verify exits 1 for an expired certificate", async () => {
+  await withTempDir(async (dir) => {
+    const { path, gridManagerKey } = writeCertificate(dir);
+    const result = await runGridManager([
+      "verify",
+      path,
+      "--grid-manager",
+      gridManagerKey,
+      "--now",
+      "2100-01-01T00:00:00+00:00",
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^grid-manager: invalid: .* expired /);
+  });
+});
+
+Deno.test("verify exits 3 when expiring within --warn-days", async () => {
+  await withTempDir(async (dir) => {
+    const { path, gridManagerKey } = writeCertificate(
+      dir,
+      undefined,
+      undefined,
+      5,
+    );
+    const soon = await runGridManager([
+      "verify",
+      path,
+      "--grid-manager",
+      gridManagerKey,
+      "--warn-days",
+      "7",
+    ]);
+    assert.equal(soon.code, 3);
+    assert.match(soon.stderr, /valid, but expiring within 7 days/);
+    const later = await runGridManager([
+      "verify",
+      path,
+      "--grid-manager",
+      gridManagerKey,
+      "--warn-days",
+      "3",
+    ]);
+    assert.equal(later.code, 0);
+  });
+});
+
+Deno.test("verify requires --grid-manager", async () => {
+  const result = await runGridManager(["verify"], { stdin: "{}" });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^grid-manager: missing --grid-manager/);
+});
+
+Deno.test("verify rejects an invalid --warn-days", async () => {
+  const result = await runGridManager([
+    "verify",
+    "--grid-manager",
+    serverKey(),
+    "--warn-days",
+    "seven",
+  ], { stdin: "{}" });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^grid-manager: invalid --warn-days "seven"/);
+});
+
+Deno.test("verify accepts a version 2 certificate as Tahoe does", async () => {
+  const keys = generateKeyPair();
+  const payload = JSON.stringify({
+    expires: "2100-01-01T00:00:00+00:00",
+    public_key: serverKey(),
+    version: 2,
+  });
+  const document = JSON.stringify({
+    certificate: payload,
+    signature: encodeBase32(sign(keys.seed, new TextEncoder().encode(payload))),
+  });
+  const result = await runGridManager([
+    "verify",
+    "--grid-manager",
+    encodePublicKey(keys.publicKey),
+  ], { stdin: document });
+  assert.equal(result.code, 0);
+  assert.match(
+    result.stderr,
+    /warning: version 2: Tahoe-LAFS 1\.20 does not check/,
+  );
+});
