@@ -17,6 +17,7 @@ import {
 } from "./certificate.ts";
 import { InvalidCertificateError } from "./errors.ts";
 import { formatIsoTime, MICROS_PER_DAY, parseIsoTime } from "./time.ts";
+import { parseJson } from "./python_json.ts";
 
 /** A certificate decoded without checking its signature. */
 export interface DecodedCertificate {
@@ -49,7 +50,7 @@ export function decodeCertificate(
   signatureBytes(document, source);
   let payload: unknown;
   try {
-    payload = JSON.parse(document.certificate);
+    payload = parseJson(document.certificate);
   } catch (error) {
     throw new InvalidCertificateError(
       `${source}: the signed payload is not valid JSON (${
