@@ -54,14 +54,15 @@ async function runCase(
     const result = await runGridManager(args, { stdin, cwd: directory });
     const after = snapshotDirectory(directory);
     const problems: string[] = [];
-    if (result.code !== family.exitCode) {
-      problems.push(`exit code ${result.code}, expected ${family.exitCode}`);
+    const exitCode = family.exitCodeFor?.(hostile.name) ?? family.exitCode;
+    if (result.code !== exitCode) {
+      problems.push(`exit code ${result.code}, expected ${exitCode}`);
     }
     const stderrLines = result.stderr.split("\n").slice(0, -1);
     if (!result.stderr.endsWith("\n") && result.stderr !== "") {
       problems.push("stderr does not end with a newline");
     }
-    if (family.exitCode !== 0 && stderrLines.length !== 1) {
+    if (exitCode !== 0 && stderrLines.length !== 1) {
       problems.push(`${stderrLines.length} lines on stderr, expected 1`);
     }
     if (stderrLines.length > 1) {
