@@ -341,6 +341,7 @@ const CONFIG_COMMANDS = [
   ["add", "s2", SERVER_KEY],
   ["remove", "s1"],
   ["sign", "s1", "10"],
+  ["renew", "--within", "20", "--days", "30"],
 ];
 
 function expectOneLine(
