@@ -987,3 +987,39 @@ Deno.test("edits keep a symbolic link to tahoe.cfg", async () => {
     assert.match(Deno.readTextFileSync(target), /\[grid_managers\]/);
   });
 });
+
+// --- node directory and option hints -----------------------------------------
+
+Deno.test("node commands reject an empty -d value", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    Deno.renameSync(node.dir, join(dir, ".tahoe"));
+    const before = Deno.readTextFileSync(join(dir, ".tahoe", "tahoe.cfg"));
+    const result = await runGridManager(
+      ["add-grid-manager", "-d", "", GRID_MANAGER_KEY],
+      { env: { HOME: dir } },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /-d is empty/);
+    assert.equal(
+      Deno.readTextFileSync(join(dir, ".tahoe", "tahoe.cfg")),
+      before,
+    );
+  });
+});
+
+Deno.test("node commands expand a leading ~ in -d", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    Deno.renameSync(node.dir, join(dir, "n1"));
+    const result = await runGridManager(
+      ["add-grid-manager", "--node-directory=~/n1", GRID_MANAGER_KEY],
+      { env: { HOME: dir } },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      Deno.readTextFileSync(join(dir, "n1", "tahoe.cfg")),
+      /\[grid_managers\]\ndefault = pub-v0-/,
+    );
+  });
+});

@@ -15,22 +15,38 @@ import type { NodeType } from "../node_config.ts";
 /** The file name of a node's configuration. */
 export const CFG_FILE = "tahoe.cfg";
 
+function homeDirectory(need: string): string {
+  const home = Deno.env.get("HOME");
+  if (!home) {
+    throw new UsageError(
+      `HOME is not set, so ${need}; give the path with -d DIR`,
+    );
+  }
+  return home;
+}
+
 /**
- * Returns the node directory: the `--node-directory` value, or `~/.tahoe`
- * as Tahoe uses. Throws when it is not a directory.
+ * Returns the node directory: the `--node-directory` value with a leading
+ * `~` expanded as Tahoe expands it, or `~/.tahoe` as Tahoe uses. Throws
+ * when the value is empty (a script's unset variable must not select the
+ * default node) or not a directory.
  */
 export function nodeDirectory(value: string | boolean | undefined): string {
   let directory: string;
-  if (typeof value === "string" && value !== "") {
-    directory = value;
+  if (value === "") {
+    throw new UsageError(
+      "the node directory given with -d is empty; give the node's directory, " +
+        "or leave out -d for ~/.tahoe",
+    );
+  } else if (typeof value === "string") {
+    directory = value === "~" || value.startsWith("~/")
+      ? join(homeDirectory(`${value} cannot be expanded`), value.slice(1))
+      : value;
   } else {
-    const home = Deno.env.get("HOME");
-    if (!home) {
-      throw new UsageError(
-        "HOME is not set, so there is no default node directory; give one with -d DIR",
-      );
-    }
-    directory = join(home, ".tahoe");
+    directory = join(
+      homeDirectory("there is no default node directory"),
+      ".tahoe",
+    );
   }
   let info: Deno.FileInfo;
   try {
