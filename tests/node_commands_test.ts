@@ -1023,3 +1023,15 @@ Deno.test("node commands expand a leading ~ in -d", async () => {
     );
   });
 });
+
+Deno.test("-c on a node command and -d on a Grid Manager command get a hint", async () => {
+  const node = await runGridManager(["check", "-c", "gm"]);
+  assert.equal(node.code, 2);
+  assert.match(node.stderr, /node commands take the node directory as -d DIR/);
+  const manager = await runGridManager(["list", "-d", "node"]);
+  assert.equal(manager.code, 2);
+  assert.match(
+    manager.stderr,
+    /Grid Manager commands take the Grid Manager directory as -c DIR/,
+  );
+});
