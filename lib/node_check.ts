@@ -11,7 +11,7 @@ import {
   parseCertificatePayload,
 } from "./certificate.ts";
 import { GridManagerError } from "./errors.ts";
-import { decodePublicKey } from "./keys.ts";
+import { decodePublicKey, GRID_MANAGER_KEY_SOURCE } from "./keys.ts";
 import {
   CERTIFICATES_SECTION,
   EXPIRY_WARNING_MICROS,
@@ -372,7 +372,7 @@ function checkGridManagers(cfg: TahoeCfg): Finding[] {
   }
   for (const [name, value] of managers) {
     try {
-      decodePublicKey(value);
+      decodePublicKey(value, GRID_MANAGER_KEY_SOURCE);
     } catch (error) {
       if (!(error instanceof GridManagerError)) throw error;
       findings.push({

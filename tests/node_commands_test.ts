@@ -1035,3 +1035,22 @@ Deno.test("-c on a node command and -d on a Grid Manager command get a hint", as
     /Grid Manager commands take the Grid Manager directory as -c DIR/,
   );
 });
+
+Deno.test("a private key given as a Grid Manager key gets the right advice", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const privateKey = "priv-v0-" + "a".repeat(52);
+    const client = await node.run(["add-grid-manager", privateKey]);
+    assert.equal(client.code, 1);
+    assert.match(client.stderr, /grid-manager public-identity/);
+    assert.doesNotMatch(client.stderr, /node\.pubkey/);
+    assert.doesNotMatch(client.stderr, /aaaa/);
+    const server = await node.run(
+      ["add-grid-manager-cert", "--grid-manager", privateKey],
+      { stdin: certificateText(30) },
+    );
+    assert.equal(server.code, 1);
+    assert.match(server.stderr, /grid-manager public-identity/);
+    assert.doesNotMatch(server.stderr, /node\.pubkey/);
+  });
+});
