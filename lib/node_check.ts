@@ -186,7 +186,16 @@ export function checkNode(input: NodeCheckInput): Finding[] {
     ...checkValues(cfg),
     ...checkCertificates(cfg, input),
     ...checkGridManagers(cfg),
-  ];
+  ].map(oneLine);
+}
+
+// A value with a continuation line holds a newline, and each finding must
+// stay on one line of output.
+function oneLine(finding: Finding): Finding {
+  return {
+    ...finding,
+    message: finding.message.replaceAll("\r", "\\r").replaceAll("\n", "\\n"),
+  };
 }
 
 function checkSections(cfg: TahoeCfg, nodeType: NodeType): Finding[] {
@@ -237,8 +246,9 @@ function checkValues(cfg: TahoeCfg): Finding[] {
   if (management !== undefined && gridManagementEnabled(cfg) === undefined) {
     findings.push({
       severity: "fatal",
-      message:
-        `tahoe.cfg: [storage] grid_management = ${management} is not a boolean; write true or false`,
+      message: `tahoe.cfg: [storage] grid_management = ${
+        JSON.stringify(management)
+      } is not a boolean; write true or false`,
     });
   }
   return findings;

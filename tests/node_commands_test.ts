@@ -708,6 +708,22 @@ const CHECK_CASES: CheckCase[] = [
     tahoeFails: true,
   },
   {
+    label: "certificate file with a byte order mark",
+    cfg: managedNode("a = a.cert\n"),
+    files: { "a.cert": "\ufeff" + certificateText(30) },
+    severity: "fatal",
+    message: /starts with a UTF-8 byte order mark; remove it/,
+    tahoeFails: true,
+  },
+  {
+    label: "certificate file not JSON",
+    cfg: managedNode("a = a.cert\n"),
+    files: { "a.cert": "secret-text" },
+    severity: "fatal",
+    message: /certificate a \(a\.cert\) is not valid JSON at line 1 column 1;/,
+    tahoeFails: true,
+  },
+  {
     label: "expired certificate",
     cfg: managedNode("a = a.cert\n"),
     files: { "a.cert": certificateText(-2) },
@@ -769,7 +785,17 @@ const CHECK_CASES: CheckCase[] = [
       "[storage]\ngrid_management = maybe",
     ),
     severity: "fatal",
-    message: /grid_management = maybe is not a boolean/,
+    message: /grid_management = "maybe" is not a boolean/,
+  },
+  {
+    label: "grid_management with a continuation line",
+    cfg: TAHOE_NODE_CFG.replace(
+      "[storage]",
+      "[storage]\nGrid_Management : false\n  more",
+    ),
+    severity: "fatal",
+    message: /grid_management = "false\\nmore" is not a boolean/,
+    tahoeFails: true,
   },
   {
     label: "empty [grid_managers]",
@@ -796,6 +822,10 @@ Deno.test("check reports each finding on one line with its exit code", async () 
       }
       const result = await node.run(["check"]);
       const lines = result.stdout.trimEnd().split("\n");
+      for (const candidate of lines) {
+        assert.match(candidate, /^(fatal|problem|warning): /, item.label);
+      }
+      assert.doesNotMatch(result.stdout, /secret-text|\ufeff/, item.label);
       const line = lines.find((candidate) => item.message.test(candidate));
       assert.ok(line, `${item.label}: ${result.stdout}`);
       assert.ok(
@@ -828,6 +858,37 @@ Deno.test("check findings called fatal do stop Tahoe", async () => {
     // configparser itself rejects an unparseable file.
     const tahoe = reads[index].tahoe;
     assert.equal(tahoe.ok, false, item.label);
+  });
+});
+
+Deno.test("add-grid-manager-cert never quotes a file that is not JSON", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const secret = "priv-v0-" + "b".repeat(52);
+    Deno.writeTextFileSync(join(node.dir, "private", "node.privkey"), secret);
+    const result = await node.run([
+      "add-grid-manager-cert",
+      "-f",
+      join(node.dir, "private", "node.privkey"),
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /is not valid JSON at line 1 column 1;/);
+    assert.doesNotMatch(result.stderr, /priv-v0|bbbb/);
+  });
+});
+
+Deno.test("add-grid-manager-cert names a byte order mark", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const result = await node.run(["add-grid-manager-cert"], {
+      stdin: "\ufeff" + certificateText(30),
+    });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /starts with a UTF-8 byte order mark; remove it/,
+    );
+    assert.doesNotMatch(result.stderr, /\ufeff/);
   });
 });
 
