@@ -291,7 +291,8 @@ function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
         "announces no certificate; set it to true, or remove the certificates",
     });
   }
-  // A broken file stops a node that announces it, and is dead weight otherwise.
+  // A file Tahoe cannot load stops a node that announces it, and is dead
+  // weight otherwise.
   const unreadable = enabled ? "fatal" : "problem";
   for (const [name, path] of certificates) {
     const source = `certificate ${name} (${path})`;
@@ -318,10 +319,41 @@ function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
       findings.push(...checkPayload(source, payload, input));
     } catch (error) {
       if (!(error instanceof GridManagerError)) throw error;
-      findings.push({ severity: unreadable, message: error.message });
+      findings.push(
+        tahoeLoadsCertificate(text)
+          ? { severity: "problem", message: ignoredByClients(error.message) }
+          : { severity: unreadable, message: error.message },
+      );
     }
   }
   return findings;
+}
+
+/**
+ * Returns whether Tahoe-LAFS 1.20's storage node loads a certificate file:
+ * it checks only that the file is a JSON object with exactly the keys
+ * `certificate` and `signature`, and leaves the rest to the clients.
+ */
+function tahoeLoadsCertificate(text: string): boolean {
+  let value: unknown;
+  try {
+    if (text.startsWith("\ufeff")) return false;
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const keys = Object.keys(value).sort();
+  return keys.length === 2 && keys[0] === "certificate" &&
+    keys[1] === "signature";
+}
+
+function ignoredByClients(message: string): string {
+  return message.includes("ask the Grid Manager")
+    ? message
+    : `${message}; clients ignore it, so ask the Grid Manager for a new one`;
 }
 
 function checkPayload(

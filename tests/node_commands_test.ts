@@ -646,6 +646,8 @@ interface CheckCase {
   message: RegExp;
   /** Whether Tahoe's own code fails to load the node. */
   tahoeFails?: boolean;
+  /** Whether Tahoe's own code loads the node and its certificates. */
+  tahoeStarts?: boolean;
 }
 
 const managedNode = (entries: string) =>
@@ -706,6 +708,32 @@ const CHECK_CASES: CheckCase[] = [
     severity: "fatal",
     message: /unexpected key "extra"/,
     tahoeFails: true,
+  },
+  {
+    label: "damaged signature",
+    cfg: managedNode("a = a.cert\n"),
+    files: { "a.cert": '{"certificate":"x","signature":"y"}' },
+    severity: "problem",
+    message: /certificate a \(a\.cert\): invalid signature/,
+    tahoeStarts: true,
+  },
+  {
+    label: "short signature",
+    cfg: managedNode("a = a.cert\n"),
+    files: { "a.cert": '{"certificate":"x","signature":"aaaa"}' },
+    severity: "problem",
+    message: /the signature is 2 bytes, not 64/,
+    tahoeStarts: true,
+  },
+  {
+    label: "payload not JSON",
+    cfg: managedNode("a = a.cert\n"),
+    files: {
+      "a.cert": JSON.stringify({ ...certificate(30), certificate: "x" }),
+    },
+    severity: "problem",
+    message: /the signed payload is not valid JSON at line 1 column 1/,
+    tahoeStarts: true,
   },
   {
     label: "certificate file with a byte order mark",
@@ -858,6 +886,26 @@ Deno.test("check findings called fatal do stop Tahoe", async () => {
     // configparser itself rejects an unparseable file.
     const tahoe = reads[index].tahoe;
     assert.equal(tahoe.ok, false, item.label);
+  });
+});
+
+Deno.test("check findings called problem let Tahoe start", async () => {
+  const starts = CHECK_CASES.filter((item) => item.tahoeStarts);
+  const result = await runPython("check_cfg.py", [], {
+    stdin: JSON.stringify(
+      starts.map((item) => ({
+        text: item.cfg,
+        node_type: "client",
+        files: item.files ?? {},
+      })),
+    ),
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const reads = JSON.parse(result.stdout);
+  starts.forEach((item, index) => {
+    const tahoe = reads[index].tahoe;
+    assert.equal(tahoe.ok, true, `${item.label}: ${tahoe.error}`);
+    assert.equal(tahoe.certificates.length, 1, item.label);
   });
 });
 
