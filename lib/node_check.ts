@@ -254,20 +254,26 @@ function checkValues(cfg: TahoeCfg): Finding[] {
   return findings;
 }
 
+/** Returns the entries of a section whose values configparser can read. */
 function readEntries(cfg: TahoeCfg, section: string): [string, string][] {
-  try {
-    return cfg.items(section);
-  } catch {
-    // checkValues reports the broken value.
-    return [];
+  const entries: [string, string][] = [];
+  for (const name of cfg.options(section)) {
+    try {
+      entries.push([name, cfg.get(section, name)!]);
+    } catch {
+      // checkValues reports the broken value.
+    }
   }
+  return entries;
 }
 
 function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
   const findings: Finding[] = [];
   const enabled = gridManagementEnabled(cfg) === true;
   const certificates = readEntries(cfg, CERTIFICATES_SECTION);
-  if (enabled && certificates.length === 0) {
+  // An entry whose value cannot be read still counts as listed.
+  const listed = cfg.options(CERTIFICATES_SECTION).length;
+  if (enabled && listed === 0) {
     findings.push({
       severity: "problem",
       message:
@@ -275,11 +281,11 @@ function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
         `so managed clients will not upload here; add one with "grid-manager add-grid-manager-cert"`,
     });
   }
-  if (!enabled && certificates.length > 0) {
+  if (!enabled && listed > 0) {
     findings.push({
       severity: "problem",
       message:
-        `tahoe.cfg: [grid_manager_certificates] lists ${certificates.length} certificate(s) ` +
+        `tahoe.cfg: [grid_manager_certificates] lists ${listed} certificate(s) ` +
         `but [storage] grid_management is off, so the node does not announce them; set it to true`,
     });
   }
@@ -404,7 +410,7 @@ function checkGridManagers(cfg: TahoeCfg): Finding[] {
   if (!cfg.hasSection(GRID_MANAGERS_SECTION)) return [];
   const findings: Finding[] = [];
   const managers = readEntries(cfg, GRID_MANAGERS_SECTION);
-  if (managers.length === 0) {
+  if (cfg.options(GRID_MANAGERS_SECTION).length === 0) {
     findings.push({
       severity: "problem",
       message:

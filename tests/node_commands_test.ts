@@ -1163,3 +1163,62 @@ Deno.test("a private key given as a Grid Manager key gets the right advice", asy
     assert.doesNotMatch(server.stderr, /node\.pubkey/);
   });
 });
+
+// --- %(name)s references -------------------------------------------------------
+
+Deno.test("check counts certificates whose value refers to itself", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, {
+      cfg: managedNode("loop = %(loop)s\ndefault = default.cert\n"),
+    });
+    Deno.writeTextFileSync(
+      join(node.dir, "default.cert"),
+      certificateText(30),
+    );
+    const result = await node.run(["check"]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stdout,
+      /^fatal: .*\[grid_manager_certificates\] loop/m,
+    );
+    assert.doesNotMatch(result.stdout, /lists no certificate/);
+  });
+});
+
+Deno.test("remove-grid-manager-cert names the entry that refers to it", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, {
+      cfg: managedNode("default = default.cert\nalias = %(default)s\n"),
+    });
+    Deno.writeTextFileSync(
+      join(node.dir, "default.cert"),
+      certificateText(30),
+    );
+    await expectUnchanged(node, async () => {
+      const result = await node.run(["remove-grid-manager-cert", "default"]);
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /alias = %\(default\)s refers to default; remove or edit alias first/,
+      );
+      assert.doesNotMatch(result.stderr, /not set/);
+    });
+  });
+});
+
+Deno.test("remove-grid-manager names the entry that refers to it", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, {
+      cfg: TAHOE_CLIENT_CFG +
+        `[grid_managers]\nprod = ${GRID_MANAGER_KEY}\nsame = %(prod)s\n`,
+    });
+    await expectUnchanged(node, async () => {
+      const result = await node.run(["remove-grid-manager", "prod"]);
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /same = %\(prod\)s refers to prod; remove or edit same first/,
+      );
+    });
+  });
+});
