@@ -1222,3 +1222,66 @@ Deno.test("remove-grid-manager names the entry that refers to it", async () => {
     });
   });
 });
+
+// --- messages for files kept, shorter renewals and directories ----------------
+
+Deno.test("remove-grid-manager-cert says when it keeps the file", async () => {
+  await withTempDir(async (dir) => {
+    const outside = join(dir, "outside.cert");
+    Deno.writeTextFileSync(outside, certificateText(30));
+    const node = makeNode(dir, {
+      cfg: managedNode(`abs = ${outside}\nsub = certs/sub.cert\n`),
+    });
+    Deno.mkdirSync(join(node.dir, "certs"));
+    Deno.writeTextFileSync(
+      join(node.dir, "certs", "sub.cert"),
+      certificateText(30),
+    );
+    const abs = await node.run(["remove-grid-manager-cert", "abs"]);
+    assert.equal(abs.code, 0, abs.stderr);
+    assert.match(
+      abs.stderr,
+      /kept .*outside\.cert, which is not a \.cert file directly in the node directory; delete it yourself if no longer needed/,
+    );
+    assert.ok(Deno.statSync(outside).isFile);
+    const sub = await node.run(["remove-grid-manager-cert", "sub"]);
+    assert.equal(sub.code, 0, sub.stderr);
+    assert.match(sub.stderr, /kept .*certs\/sub\.cert, which is not/);
+    assert.ok(node.exists("certs/sub.cert"));
+  });
+});
+
+Deno.test("add-grid-manager-cert --replace warns about an earlier expiry", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const first = await node.run(["add-grid-manager-cert"], {
+      stdin: certificateText(90),
+    });
+    assert.equal(first.code, 0, first.stderr);
+    const shorter = await node.run(["add-grid-manager-cert", "--replace"], {
+      stdin: certificateText(40),
+    });
+    assert.equal(shorter.code, 0, shorter.stderr);
+    assert.match(
+      shorter.stderr,
+      /warning: the new certificate expires .*, earlier than the one it replaced \(/,
+    );
+    const longer = await node.run(["add-grid-manager-cert", "--replace"], {
+      stdin: certificateText(90),
+    });
+    assert.equal(longer.code, 0, longer.stderr);
+    assert.doesNotMatch(longer.stderr, /earlier than/);
+  });
+});
+
+Deno.test("add-grid-manager-cert says how to fix a directory given as -f", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const result = await node.run(["add-grid-manager-cert", "-f", dir]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /is a directory, not a file; give the certificate file with -f FILE, or - for standard input/,
+    );
+  });
+});

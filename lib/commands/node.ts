@@ -98,6 +98,18 @@ async function readCertificateInput(
       source: "the certificate on standard input",
     };
   }
+  let isDirectory = false;
+  try {
+    isDirectory = Deno.statSync(filename).isDirectory;
+  } catch {
+    // readTextFile reports a missing or unreadable file.
+  }
+  if (isDirectory) {
+    throw new GridManagerError(
+      `certificate file ${filename} is a directory, not a file; ` +
+        `give the certificate file with -f FILE, or - for standard input`,
+    );
+  }
   return {
     text: readTextFile(filename, "certificate file"),
     source: filename,
@@ -112,6 +124,19 @@ interface InstalledCertificate {
   count: number;
   /** `[storage] enabled`, or undefined when invalid. */
   storage: boolean | undefined;
+  /** The expiry of the certificate replaced, when it could be read. */
+  replacedExpiresMicros?: number;
+}
+
+/** Returns the expiry of an installed certificate, or undefined. */
+function installedExpiry(path: string): number | undefined {
+  try {
+    const text = Deno.readTextFileSync(path);
+    return parseCertificatePayload(parseCertificateDocument(text))
+      .expiresMicros;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -155,6 +180,7 @@ function installCertificate(
   // Edit the text first, so a tahoe.cfg that cannot be edited leaves
   // no certificate file behind.
   const newCfgText = addCertificateEntry(cfgText, name, fileName);
+  const replacedExpiresMicros = replace ? installedExpiry(path) : undefined;
   if (replace) {
     writeFileAtomic(path, content, "certificate file");
   } else if (!createFileExclusive(path, content, "certificate file")) {
@@ -176,6 +202,7 @@ function installCertificate(
     path,
     count: listCertificateEntries(newCfg).length,
     storage: storageEnabled(newCfg),
+    replacedExpiresMicros,
   };
 }
 
@@ -237,6 +264,17 @@ const addGridManagerCert: Command = {
     );
 
     for (const warning of checked.warnings) printWarning(warning);
+    const replaced = installed.replacedExpiresMicros;
+    if (replaced !== undefined && checked.payload.expiresMicros < replaced) {
+      printWarning(
+        `the new certificate expires ${
+          formatIsoTime(checked.payload.expiresMicros, " ")
+        }, earlier than the one it replaced (${
+          formatIsoTime(replaced, " ")
+        }); ` +
+          `check that you installed the latest certificate from the Grid Manager`,
+      );
+    }
     if (installed.storage === false) {
       printWarning(
         "[storage] enabled is false, so the node announces no certificate until you set it to true",
@@ -378,16 +416,27 @@ const removeGridManagerCert: Command = {
       const stillNamed = listCertificateEntries(parseTahoeCfg(removed.text))
         .some((entry) => nodeFilePath(directory, entry.value) === path);
       // Only a .cert file in the node directory itself is ours to delete.
-      const deleted = isCertificateFile(directory, path) && !stillNamed &&
-        pathExists(path);
+      const exists = pathExists(path);
+      const keptBecause = !exists
+        ? undefined
+        : !isCertificateFile(directory, path)
+        ? "which is not a .cert file directly in the node directory; " +
+          "delete it yourself if no longer needed"
+        : stillNamed
+        ? "which another entry in [grid_manager_certificates] still names"
+        : undefined;
+      const deleted = exists && keptBecause === undefined;
       if (deleted) removeQuietly(path);
-      return { ...removed, path, deleted };
+      return { ...removed, path, deleted, keptBecause };
     });
     printMessage(
       `removed certificate ${JSON.stringify(name)}` +
         (result.deleted ? ` and deleted ${result.path}` : "") +
         `; ${result.remaining} certificate(s) remain`,
     );
+    if (result.keptBecause !== undefined) {
+      printMessage(`kept ${result.path}, ${result.keptBecause}`);
+    }
     if (result.remaining === 0) {
       printWarning(
         "no certificate remains, so [storage] grid_management is now false and " +
