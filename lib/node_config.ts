@@ -162,7 +162,7 @@ export function checkCertificateForNode(
     payload.publicKey !== options.nodePublicKey
   ) {
     throw new InvalidCertificateError(
-      `${source} is for ${payload.publicKey}, not for this node (node.pubkey is ${options.nodePublicKey}); ` +
+      `${source} is for ${payload.publicKey}, not for this node (its key is ${options.nodePublicKey}); ` +
         `ask the Grid Manager to sign a certificate for this node's key`,
     );
   }

@@ -233,7 +233,7 @@ Deno.test("add-grid-manager-cert rejects a certificate for another node", async 
         stdin: certificateText(30, OTHER_NODE_KEY),
       });
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /not for this node \(node\.pubkey is/);
+      assert.match(result.stderr, /not for this node \(its key is/);
     });
   });
 });
@@ -1283,5 +1283,83 @@ Deno.test("add-grid-manager-cert says how to fix a directory given as -f", async
       result.stderr,
       /is a directory, not a file; give the certificate file with -f FILE, or - for standard input/,
     );
+  });
+});
+
+// --- the node's key ------------------------------------------------------------
+
+async function tahoeKeyPair(): Promise<
+  { privateKey: string; publicKey: string }
+> {
+  const result = await runTahoe("tahoe", ["admin", "generate-keypair"]);
+  assert.equal(result.code, 0, result.stderr);
+  return {
+    privateKey: /^private: (\S+)$/m.exec(result.stdout)![1]!,
+    publicKey: /^public: (\S+)$/m.exec(result.stdout)![1]!,
+  };
+}
+
+Deno.test("add-grid-manager-cert reads the node key from node.privkey", async () => {
+  const pair = await tahoeKeyPair();
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { pubkey: null });
+    Deno.writeTextFileSync(
+      join(node.dir, "private", "node.privkey"),
+      pair.privateKey + "\n",
+    );
+    await expectUnchanged(node, async () => {
+      const other = await node.run(["add-grid-manager-cert"], {
+        stdin: certificateText(30, OTHER_NODE_KEY),
+      });
+      assert.equal(other.code, 1);
+      assert.match(other.stderr, /not for this node/);
+      assert.doesNotMatch(other.stderr, /priv-v0/);
+    });
+    const own = await node.run(["add-grid-manager-cert"], {
+      stdin: certificateText(30, pair.publicKey),
+    });
+    assert.equal(own.code, 0, own.stderr);
+    assert.doesNotMatch(own.stderr, /priv-v0/);
+  });
+});
+
+Deno.test("add-grid-manager-cert warns when the node has no key yet", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { pubkey: null });
+    const result = await node.run(["add-grid-manager-cert"], {
+      stdin: certificateText(30, OTHER_NODE_KEY),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /warning: .*could not check that the certificate is for this node.*"tahoe run"/,
+    );
+  });
+});
+
+Deno.test("an empty node.pubkey gets advice that rebuilds it", async () => {
+  const pair = await tahoeKeyPair();
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { pubkey: "" });
+    Deno.writeTextFileSync(
+      join(node.dir, "private", "node.privkey"),
+      pair.privateKey + "\n",
+    );
+    const result = await node.run(["add-grid-manager-cert"], {
+      stdin: certificateText(30, pair.publicKey),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /node\.pubkey contains no valid node key.*used the key in private\/node\.privkey.*restart the node/,
+    );
+    assert.doesNotMatch(result.stderr, /backup/);
+    Deno.removeSync(join(node.dir, "private", "node.privkey"));
+    const check = await node.run(["check"]);
+    assert.match(
+      check.stdout,
+      /^warning: .*node\.pubkey contains no valid node key.*"tahoe run"/m,
+    );
+    assert.doesNotMatch(check.stdout, /backup/);
   });
 });

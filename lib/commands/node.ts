@@ -56,7 +56,7 @@ import {
   readCertificateFile,
   readCfg,
   readCfgIfPresent,
-  readNodePublicKey,
+  readNodeKey,
   readNodeType,
   requireClientNode,
   writeCfg,
@@ -250,8 +250,9 @@ const addGridManagerCert: Command = {
     const input = await readCertificateInput(
       options.filename as string | undefined,
     );
+    const nodeKey = readNodeKey(directory);
     const checked = checkCertificateForNode(input.text, {
-      nodePublicKey: readNodePublicKey(directory),
+      nodePublicKey: nodeKey.key,
       gridManagerKey,
       now: nowMicros(),
       source: input.source,
@@ -263,6 +264,7 @@ const addGridManagerCert: Command = {
       () => installCertificate(directory, name, content, !!options.replace),
     );
 
+    for (const warning of nodeKey.warnings) printWarning(warning);
     for (const warning of checked.warnings) printWarning(warning);
     const replaced = installed.replacedExpiresMicros;
     if (replaced !== undefined && checked.payload.expiresMicros < replaced) {
@@ -306,7 +308,7 @@ function listCertificates(directory: string): {
   certificates: CertificateListing[];
 } {
   const cfg = parseTahoeCfg(readCfg(directory));
-  const nodeKey = readNodePublicKey(directory);
+  const nodeKey = readNodeKey(directory).key;
   const now = nowMicros();
   const certificates = listCertificateEntries(cfg).map((entry) => {
     const listing: CertificateListing = { name: entry.name, path: entry.value };
@@ -614,14 +616,13 @@ const check: Command = {
   run({ options }) {
     const directory = nodeDirectory(options["node-directory"]);
     const findings: Finding[] = [];
-    let nodePublicKey: string | undefined;
-    try {
-      nodePublicKey = readNodePublicKey(directory);
-    } catch (error) {
-      if (!(error instanceof GridManagerError)) throw error;
-      // Tahoe does not read node.pubkey, so the node still starts.
-      findings.push({ severity: "warning", message: error.message });
+    const nodeKey = readNodeKey(directory);
+    // Tahoe does not read node.pubkey, so the node still starts; a node
+    // that never started has no key yet, which is normal.
+    for (const message of nodeKey.neverStarted ? [] : nodeKey.warnings) {
+      findings.push({ severity: "warning", message });
     }
+    const nodePublicKey = nodeKey.key;
     findings.push(...checkNode({
       cfgText: readCfgIfPresent(directory),
       nodeType: readNodeType(directory),
