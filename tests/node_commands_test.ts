@@ -1363,3 +1363,56 @@ Deno.test("an empty node.pubkey gets advice that rebuilds it", async () => {
     assert.doesNotMatch(check.stdout, /backup/);
   });
 });
+
+// --- running as root on a node owned by its own user --------------------------
+
+async function commandOutput(program: string, args: string[]) {
+  const output = await new Deno.Command(program, { args }).output();
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+}
+
+const RUNNING_AS_ROOT =
+  (await commandOutput("id", ["-u"])).stdout.trim() === "0";
+const NOBODY = 65534;
+
+Deno.test({
+  name: "node commands run as root keep the node user's ownership",
+  ignore: !RUNNING_AS_ROOT,
+  async fn() {
+    await withTempDir(async (dir) => {
+      Deno.chmodSync(dir, 0o755);
+      const node = makeNode(dir);
+      for (const name of ["", "tahoe.cfg", "node.pubkey", "private"]) {
+        Deno.chownSync(join(node.dir, name), NOBODY, NOBODY);
+      }
+      Deno.chmodSync(join(node.dir, "tahoe.cfg"), 0o600);
+      const added = await node.run(["add-grid-manager-cert"], {
+        stdin: certificateText(30),
+      });
+      assert.equal(added.code, 0, added.stderr);
+      const client = await node.run(["add-grid-manager", GRID_MANAGER_KEY]);
+      assert.equal(client.code, 0, client.stderr);
+      for (const name of ["tahoe.cfg", "default.cert"]) {
+        const info = Deno.statSync(join(node.dir, name));
+        assert.equal(info.uid, NOBODY, `${name} owner`);
+        assert.equal(info.gid, NOBODY, `${name} group`);
+        const read = await commandOutput("setpriv", [
+          "--reuid=nobody",
+          "--regid=nogroup",
+          "--clear-groups",
+          "cat",
+          join(node.dir, name),
+        ]);
+        assert.equal(read.code, 0, `${name}: ${read.stderr}`);
+      }
+      assert.equal(
+        Deno.statSync(join(node.dir, "tahoe.cfg")).mode! & 0o777,
+        0o600,
+      );
+    });
+  },
+});
