@@ -118,7 +118,7 @@ async function readCertificateInput(
 
 /** The result of {@link installCertificate}. */
 interface InstalledCertificate {
-  /** Where the certificate file is. */
+  /** The path of the certificate file. */
   path: string;
   /** How many certificates the node lists now. */
   count: number;

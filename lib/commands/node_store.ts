@@ -137,11 +137,11 @@ export function requireClientNode(directory: string): void {
   }
 }
 
-/** The node's own public key, as far as the node directory tells it. */
+/** The node's own public key, as read from the node directory. */
 export interface NodeKey {
   /** The node's key, `pub-v0-…`, or undefined when it cannot be known. */
   readonly key?: string;
-  /** What went wrong finding it and how to fix that, one line each. */
+  /** Problems in finding it, each with its fix, one line each. */
   readonly warnings: readonly string[];
   /** Whether the node has no key file at all: it has never started. */
   readonly neverStarted?: boolean;
