@@ -757,6 +757,7 @@ const CHECK_CASES: CheckCase[] = [
     files: { "a.cert": certificateText(-2) },
     severity: "problem",
     message: /certificate a \(a\.cert\) expired at/,
+    tahoeStarts: true,
   },
   {
     label: "certificate for another key",
@@ -764,6 +765,7 @@ const CHECK_CASES: CheckCase[] = [
     files: { "a.cert": certificateText(30, OTHER_NODE_KEY) },
     severity: "problem",
     message: /is for pub-v0-.*not for this node/,
+    tahoeStarts: true,
   },
   {
     label: "certificate expiring soon",
@@ -771,6 +773,7 @@ const CHECK_CASES: CheckCase[] = [
     files: { "a.cert": certificateText(2) },
     severity: "warning",
     message: /in less than 7 days/,
+    tahoeStarts: true,
   },
   {
     label: "invalid Grid Manager key",
@@ -814,6 +817,7 @@ const CHECK_CASES: CheckCase[] = [
     ),
     severity: "fatal",
     message: /grid_management = "maybe" is not a boolean/,
+    tahoeFails: true,
   },
   {
     label: "grid_management with a continuation line",
