@@ -1420,3 +1420,12 @@ Deno.test({
     });
   },
 });
+
+Deno.test("check accepts a node that has never started", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { pubkey: null });
+    const result = await node.run(["check"]);
+    assert.equal(result.code, 0, result.stdout);
+    assert.equal(result.stdout, "");
+  });
+});

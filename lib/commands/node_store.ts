@@ -180,6 +180,7 @@ export function readNodeKey(directory: string): NodeKey {
       throw fileError(error, privatePath, "node private key file");
     }
     return {
+      neverStarted: problem === undefined,
       warnings: [
         `${
           problem ?? "the node has no key yet"
