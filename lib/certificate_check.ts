@@ -16,6 +16,7 @@ import {
   verifyCertificateSignature,
 } from "./certificate.ts";
 import { InvalidCertificateError } from "./errors.ts";
+import { describeJsonSyntaxError } from "./python_json.ts";
 import { formatIsoTime, MICROS_PER_DAY, parseIsoTime } from "./time.ts";
 
 /** A certificate decoded without checking its signature. */
@@ -52,9 +53,9 @@ export function decodeCertificate(
     payload = JSON.parse(document.certificate);
   } catch (error) {
     throw new InvalidCertificateError(
-      `${source}: the signed payload is not valid JSON (${
-        (error as Error).message
-      })`,
+      `${source}: the signed payload ${
+        describeJsonSyntaxError(error, document.certificate)
+      }`,
     );
   }
   if (
