@@ -15,7 +15,7 @@ import { decodeBase32, encodeBase32 } from "./base32.ts";
 import { sign, verify } from "./ed25519.ts";
 import { InvalidCertificateError } from "./errors.ts";
 import { decodePublicKey, encodePublicKey } from "./keys.ts";
-import { dumpPythonJson, parseJson } from "./python_json.ts";
+import { describeJsonSyntaxError, dumpPythonJson } from "./python_json.ts";
 import { formatIsoTime, parseIsoTime } from "./time.ts";
 
 /** A certificate document, as stored in a `.cert` file or announced. */
@@ -94,12 +94,19 @@ export function parseCertificateDocument(
 ): CertificateDocument {
   let value: unknown = input;
   if (typeof input === "string") {
+    // Python's json module rejects a byte order mark too.
+    if (input.startsWith("\ufeff")) {
+      throw new InvalidCertificateError(
+        `${source} starts with a UTF-8 byte order mark; remove it`,
+      );
+    }
     try {
-      value = parseJson(input);
+      value = JSON.parse(input);
     } catch (error) {
       throw new InvalidCertificateError(
-        `${source} is not valid JSON (${(error as Error).message}); ` +
-          `give the output of "grid-manager sign"`,
+        `${source} ${
+          describeJsonSyntaxError(error, input)
+        }; give the output of "grid-manager sign"`,
       );
     }
   }
@@ -188,12 +195,12 @@ export function parseCertificatePayload(
 ): CertificatePayload {
   let value: unknown;
   try {
-    value = parseJson(document.certificate);
+    value = JSON.parse(document.certificate);
   } catch (error) {
     throw new InvalidCertificateError(
-      `${source}: the signed payload is not valid JSON (${
-        (error as Error).message
-      })`,
+      `${source}: the signed payload ${
+        describeJsonSyntaxError(error, document.certificate)
+      }`,
     );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

@@ -16,6 +16,7 @@ import {
   verifyCertificateSignature,
 } from "./certificate.ts";
 import { InvalidCertificateError } from "./errors.ts";
+import { describeJsonSyntaxError } from "./python_json.ts";
 import { formatIsoTime, MICROS_PER_DAY, parseIsoTime } from "./time.ts";
 import { parseJson } from "./python_json.ts";
 
@@ -53,9 +54,9 @@ export function decodeCertificate(
     payload = parseJson(document.certificate);
   } catch (error) {
     throw new InvalidCertificateError(
-      `${source}: the signed payload is not valid JSON (${
-        (error as Error).message
-      })`,
+      `${source}: the signed payload ${
+        describeJsonSyntaxError(error, document.certificate)
+      }`,
     );
   }
   if (

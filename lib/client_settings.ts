@@ -7,7 +7,7 @@
  */
 
 import { GridManagerError } from "./errors.ts";
-import { decodePublicKey } from "./keys.ts";
+import { decodePublicKey, GRID_MANAGER_KEY_SOURCE } from "./keys.ts";
 
 /** Tahoe-LAFS's default `shares.needed`. */
 export const DEFAULT_SHARES_NEEDED = 3;
@@ -93,7 +93,7 @@ export function readClientSettings(
     const value = config.get("grid_managers", name) ?? "";
     let keyBytes: Uint8Array;
     try {
-      keyBytes = decodePublicKey(value);
+      keyBytes = decodePublicKey(value, GRID_MANAGER_KEY_SOURCE);
     } catch (error) {
       throw new GridManagerError(
         `${source}: [grid_managers] ${name}: ${

@@ -262,6 +262,21 @@ async function dispatch(
   });
 }
 
+/**
+ * Points a user who gives the Grid Manager's -c to a node command, or a
+ * node's -d to a Grid Manager command, at the option the command takes.
+ */
+function directoryHint(option: string, command: Command): string | undefined {
+  const options = command.options;
+  if (["-c", "--config"].includes(option) && "node-directory" in options) {
+    return "node commands take the node directory as -d DIR";
+  }
+  if (["-d", "--node-directory"].includes(option) && "config" in options) {
+    return "Grid Manager commands take the Grid Manager directory as -c DIR";
+  }
+  return undefined;
+}
+
 function describeParseError(
   error: Error,
   command: Command,
@@ -272,6 +287,10 @@ function describeParseError(
   if (unknown) {
     const option = unknown[1]! + unknown[2]!;
     const elsewhere = unknown[1] === "--" && known.has(unknown[2]!);
+    const hint = directoryHint(option, command);
+    if (hint) {
+      return `unknown option ${option} for "${command.name}": ${hint}`;
+    }
     return elsewhere
       ? `option ${option} does not apply to "${command.name}"; see "${PROGRAM} ${command.name} --help"`
       : `unknown option ${option} for "${command.name}"; see "${PROGRAM} ${command.name} --help"`;

@@ -254,17 +254,18 @@ export function writeFileAtomic(
   what: string,
   options: AtomicWriteOptions = {},
 ): void {
-  let mode = options.mode;
-  if (mode === undefined) {
-    try {
-      mode = Deno.statSync(path).mode! & 0o7777;
-    } catch {
-      mode = 0o644;
-    }
+  let existing: Deno.FileInfo | undefined;
+  try {
+    existing = Deno.statSync(path);
+  } catch {
+    // A new file.
   }
+  const mode = options.mode ??
+    (existing ? existing.mode! & 0o7777 : 0o644);
   let temp: LockedTempFile | undefined;
   try {
     temp = writeLockedTempFile(path, encoder.encode(text), mode);
+    keepOwnership(temp.path, existing ?? Deno.statSync(dirname(path)));
     Deno.renameSync(temp.path, path);
   } catch (error) {
     if (temp) removeQuietly(temp.path);
@@ -291,6 +292,7 @@ export function createFileExclusive(
   let temp: LockedTempFile | undefined;
   try {
     temp = writeLockedTempFile(path, encoder.encode(text), mode);
+    keepOwnership(temp.path, Deno.statSync(dirname(path)));
     Deno.linkSync(temp.path, path);
   } catch (error) {
     if (error instanceof Deno.errors.AlreadyExists) return false;
@@ -303,6 +305,23 @@ export function createFileExclusive(
   }
   syncDirectory(dirname(path));
   return true;
+}
+
+/**
+ * Gives `temp` the owner and group of `like`: the file it replaces, or the
+ * directory a new file goes into. Run as root on a node directory, this
+ * keeps the node's files readable by the node's own user. Only root may
+ * give a file away, so for other users a failed change is ignored.
+ */
+function keepOwnership(temp: string, like: Deno.FileInfo): void {
+  if (like.uid === null || like.gid === null) return;
+  const own = Deno.statSync(temp);
+  if (own.uid === like.uid && own.gid === like.gid) return;
+  try {
+    Deno.chownSync(temp, like.uid, like.gid);
+  } catch {
+    // Not root: the file stays the user's own.
+  }
 }
 
 /** Removes a file, ignoring one that is already gone. */

@@ -78,19 +78,31 @@ function decodeKey(text: string, prefix: string, subject: string): Uint8Array {
  * Decodes a `pub-v0-…` string to its 32 key bytes, accepting exactly the
  * strings Tahoe-LAFS accepts: no whitespace, upper case or padding.
  *
+ * @param expected says what to give instead of a private key.
  * @throws {InvalidKeyError} naming the string and what is wrong with it,
  *   except that a `priv-v0-…` string is never repeated in the message.
  */
-export function decodePublicKey(text: string): Uint8Array {
+export function decodePublicKey(
+  text: string,
+  expected: string = SERVER_KEY_SOURCE,
+): Uint8Array {
   // A private key pasted by mistake must not be echoed into a message.
   if (text.trimStart().startsWith(PRIVATE_KEY_PREFIX)) {
     throw new InvalidKeyError(
       `invalid public key: the value is a private key ("${PRIVATE_KEY_PREFIX}..."), ` +
-        `which must stay secret; give the contents of the server's node.pubkey file`,
+        `which must stay secret; give ${expected}`,
     );
   }
   return decodeKey(text, PUBLIC_KEY_PREFIX, `public key ${describe(text)}`);
 }
+
+/** Where a storage server's public key comes from, for messages. */
+export const SERVER_KEY_SOURCE =
+  "the contents of the server's node.pubkey file";
+
+/** Where a Grid Manager's public key comes from, for messages. */
+export const GRID_MANAGER_KEY_SOURCE =
+  'the output of "grid-manager public-identity" on the Grid Manager';
 
 /** Encodes 32 public key bytes as `pub-v0-…`. */
 export function encodePublicKey(bytes: Uint8Array): string {
@@ -117,10 +129,14 @@ export function encodePrivateKey(seed: Uint8Array): string {
  * `node.pubkey` file, surrounding whitespace allowed. Returns the canonical
  * `pub-v0-…` form.
  *
+ * @param expected says what to give instead of a private key.
  * @throws {InvalidKeyError} when the trimmed text is not a valid key.
  */
-export function normalizePublicKey(text: string): string {
-  return encodePublicKey(decodePublicKey(text.trim()));
+export function normalizePublicKey(
+  text: string,
+  expected: string = SERVER_KEY_SOURCE,
+): string {
+  return encodePublicKey(decodePublicKey(text.trim(), expected));
 }
 
 /** Returns the server id (`v0-…`) that a node with this key announces. */

@@ -11,7 +11,7 @@ import {
   parseCertificatePayload,
 } from "./certificate.ts";
 import { GridManagerError } from "./errors.ts";
-import { decodePublicKey } from "./keys.ts";
+import { decodePublicKey, GRID_MANAGER_KEY_SOURCE } from "./keys.ts";
 import {
   CERTIFICATES_SECTION,
   EXPIRY_WARNING_MICROS,
@@ -186,7 +186,16 @@ export function checkNode(input: NodeCheckInput): Finding[] {
     ...checkValues(cfg),
     ...checkCertificates(cfg, input),
     ...checkGridManagers(cfg),
-  ];
+  ].map(oneLine);
+}
+
+// A value with a continuation line holds a newline, and each finding must
+// stay on one line of output.
+function oneLine(finding: Finding): Finding {
+  return {
+    ...finding,
+    message: finding.message.replaceAll("\r", "\\r").replaceAll("\n", "\\n"),
+  };
 }
 
 function checkSections(cfg: TahoeCfg, nodeType: NodeType): Finding[] {
@@ -237,27 +246,34 @@ function checkValues(cfg: TahoeCfg): Finding[] {
   if (management !== undefined && gridManagementEnabled(cfg) === undefined) {
     findings.push({
       severity: "fatal",
-      message:
-        `tahoe.cfg: [storage] grid_management = ${management} is not a boolean; write true or false`,
+      message: `tahoe.cfg: [storage] grid_management = ${
+        JSON.stringify(management)
+      } is not a boolean; write true or false`,
     });
   }
   return findings;
 }
 
+/** Returns the entries of a section whose values configparser can read. */
 function readEntries(cfg: TahoeCfg, section: string): [string, string][] {
-  try {
-    return cfg.items(section);
-  } catch {
-    // checkValues reports the broken value.
-    return [];
+  const entries: [string, string][] = [];
+  for (const name of cfg.options(section)) {
+    try {
+      entries.push([name, cfg.get(section, name)!]);
+    } catch {
+      // checkValues reports the broken value.
+    }
   }
+  return entries;
 }
 
 function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
   const findings: Finding[] = [];
   const enabled = gridManagementEnabled(cfg) === true;
   const certificates = readEntries(cfg, CERTIFICATES_SECTION);
-  if (enabled && certificates.length === 0) {
+  // An entry whose value cannot be read still counts as listed.
+  const listed = cfg.options(CERTIFICATES_SECTION).length;
+  if (enabled && listed === 0) {
     findings.push({
       severity: "problem",
       message:
@@ -265,11 +281,11 @@ function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
         `so managed clients will not upload here; add one with "grid-manager add-grid-manager-cert"`,
     });
   }
-  if (!enabled && certificates.length > 0) {
+  if (!enabled && listed > 0) {
     findings.push({
       severity: "problem",
       message:
-        `tahoe.cfg: [grid_manager_certificates] lists ${certificates.length} certificate(s) ` +
+        `tahoe.cfg: [grid_manager_certificates] lists ${listed} certificate(s) ` +
         `but [storage] grid_management is off, so the node does not announce them; set it to true`,
     });
   }
@@ -281,7 +297,8 @@ function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
         "announces no certificate; set it to true, or remove the certificates",
     });
   }
-  // A broken file stops a node that announces it, and is dead weight otherwise.
+  // A file Tahoe cannot load stops a node that announces it, and is dead
+  // weight otherwise.
   const unreadable = enabled ? "fatal" : "problem";
   for (const [name, path] of certificates) {
     const source = `certificate ${name} (${path})`;
@@ -308,10 +325,41 @@ function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
       findings.push(...checkPayload(source, payload, input));
     } catch (error) {
       if (!(error instanceof GridManagerError)) throw error;
-      findings.push({ severity: unreadable, message: error.message });
+      findings.push(
+        tahoeLoadsCertificate(text)
+          ? { severity: "problem", message: ignoredByClients(error.message) }
+          : { severity: unreadable, message: error.message },
+      );
     }
   }
   return findings;
+}
+
+/**
+ * Returns whether Tahoe-LAFS 1.20's storage node loads a certificate file:
+ * it checks only that the file is a JSON object with exactly the keys
+ * `certificate` and `signature`, and leaves the rest to the clients.
+ */
+function tahoeLoadsCertificate(text: string): boolean {
+  let value: unknown;
+  try {
+    if (text.startsWith("\ufeff")) return false;
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const keys = Object.keys(value).sort();
+  return keys.length === 2 && keys[0] === "certificate" &&
+    keys[1] === "signature";
+}
+
+function ignoredByClients(message: string): string {
+  return message.includes("ask the Grid Manager")
+    ? message
+    : `${message}; clients ignore it, so ask the Grid Manager for a new one`;
 }
 
 function checkPayload(
@@ -362,7 +410,7 @@ function checkGridManagers(cfg: TahoeCfg): Finding[] {
   if (!cfg.hasSection(GRID_MANAGERS_SECTION)) return [];
   const findings: Finding[] = [];
   const managers = readEntries(cfg, GRID_MANAGERS_SECTION);
-  if (managers.length === 0) {
+  if (cfg.options(GRID_MANAGERS_SECTION).length === 0) {
     findings.push({
       severity: "problem",
       message:
@@ -372,7 +420,7 @@ function checkGridManagers(cfg: TahoeCfg): Finding[] {
   }
   for (const [name, value] of managers) {
     try {
-      decodePublicKey(value);
+      decodePublicKey(value, GRID_MANAGER_KEY_SOURCE);
     } catch (error) {
       if (!(error instanceof GridManagerError)) throw error;
       findings.push({

@@ -162,7 +162,7 @@ export function checkCertificateForNode(
     payload.publicKey !== options.nodePublicKey
   ) {
     throw new InvalidCertificateError(
-      `${source} is for ${payload.publicKey}, not for this node (node.pubkey is ${options.nodePublicKey}); ` +
+      `${source} is for ${payload.publicKey}, not for this node (its key is ${options.nodePublicKey}); ` +
         `ask the Grid Manager to sign a certificate for this node's key`,
     );
   }
@@ -246,6 +246,31 @@ function findEntry(
 }
 
 /**
+ * Throws when another option of `section` refers to `entry` with
+ * `%(name)s`: removing the entry would leave that reference dangling, and
+ * configparser would then reject the section.
+ */
+function checkNotReferenced(
+  cfg: TahoeCfg,
+  section: string,
+  entry: ConfigEntry,
+): void {
+  for (const option of cfg.options(section)) {
+    if (option === entry.name) continue;
+    const raw = (cfg.getRaw(section, option) ?? "").replaceAll("\n", "\\n");
+    const refers = [...raw.matchAll(/%\(([^)]+)\)s/g)].some((match) =>
+      normalizeOptionName(match[1]!) === entry.name
+    );
+    if (refers) {
+      throw new GridManagerError(
+        `cannot remove ${entry.name}: [${section}] ${option} = ${raw} refers to ${entry.name}; ` +
+          `remove or edit ${option} first`,
+      );
+    }
+  }
+}
+
+/**
  * Removes the certificate entry `name`. When it was the last one, also sets
  * `[storage] grid_management = false`, because a node that announces no
  * certificate gets no uploads from managed clients anyway.
@@ -258,6 +283,7 @@ export function removeCertificateEntry(
 ): RemovedEntry {
   const cfg = parseTahoeCfg(cfgText);
   const entry = findEntry(cfg, CERTIFICATES_SECTION, name, "certificate");
+  checkNotReferenced(cfg, CERTIFICATES_SECTION, entry);
   let text = removeOption(cfgText, CERTIFICATES_SECTION, entry.name);
   const remaining = listCertificateEntries(parseTahoeCfg(text)).length;
   if (remaining === 0 && cfg.get("storage", "grid_management") !== undefined) {
@@ -295,6 +321,7 @@ export function removeGridManagerEntry(
 ): RemovedEntry {
   const cfg = parseTahoeCfg(cfgText);
   const entry = findEntry(cfg, GRID_MANAGERS_SECTION, name, "Grid Manager");
+  checkNotReferenced(cfg, GRID_MANAGERS_SECTION, entry);
   let text = removeOption(cfgText, GRID_MANAGERS_SECTION, entry.name);
   const remaining = listGridManagerEntries(parseTahoeCfg(text)).length;
   if (remaining === 0) text = removeSection(text, GRID_MANAGERS_SECTION);

@@ -161,3 +161,34 @@ function codePointRank(unit: number): number {
   if (unit >= 0xd800) return unit + 0x2000;
   return unit;
 }
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position);
+  const line = before.split("\n").length;
+  const column = position - (before.lastIndexOf("\n") + 1) + 1;
+  return `at line ${line} column ${column}`;
+}
+
+/**
+ * Says that `text` is not valid JSON and where `JSON.parse` failed, as
+ * "is not valid JSON at line L column C", without quoting the text: it may
+ * be a private key given as the wrong file.
+ */
+export function describeJsonSyntaxError(error: unknown, text: string): string {
+  const where = locateJsonSyntaxError(error, text);
+  return where === "" ? "is not valid JSON" : `is not valid JSON ${where}`;
+}
+
+function locateJsonSyntaxError(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : "";
+  const located = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (located) return `at line ${located[1]} column ${located[2]}`;
+  const position = /at position (\d+)/.exec(message);
+  if (position) return lineAndColumn(text, Number(position[1]));
+  const start = text.search(/\S/);
+  if (start === -1) return "(it is empty)";
+  if (/end of JSON input/.test(message)) return "(it ends too early)";
+  // A first character that starts no JSON value is where parsing stopped.
+  if (!/[{["\-0-9tfn]/.test(text[start]!)) return lineAndColumn(text, start);
+  return "";
+}

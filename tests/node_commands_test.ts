@@ -233,7 +233,7 @@ Deno.test("add-grid-manager-cert rejects a certificate for another node", async 
         stdin: certificateText(30, OTHER_NODE_KEY),
       });
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /not for this node \(node\.pubkey is/);
+      assert.match(result.stderr, /not for this node \(its key is/);
     });
   });
 });
@@ -646,6 +646,8 @@ interface CheckCase {
   message: RegExp;
   /** Whether Tahoe's own code fails to load the node. */
   tahoeFails?: boolean;
+  /** Whether Tahoe's own code loads the node and its certificates. */
+  tahoeStarts?: boolean;
 }
 
 const managedNode = (entries: string) =>
@@ -708,11 +710,54 @@ const CHECK_CASES: CheckCase[] = [
     tahoeFails: true,
   },
   {
+    label: "damaged signature",
+    cfg: managedNode("a = a.cert\n"),
+    files: { "a.cert": '{"certificate":"x","signature":"y"}' },
+    severity: "problem",
+    message: /certificate a \(a\.cert\): invalid signature/,
+    tahoeStarts: true,
+  },
+  {
+    label: "short signature",
+    cfg: managedNode("a = a.cert\n"),
+    files: { "a.cert": '{"certificate":"x","signature":"aaaa"}' },
+    severity: "problem",
+    message: /the signature is 2 bytes, not 64/,
+    tahoeStarts: true,
+  },
+  {
+    label: "payload not JSON",
+    cfg: managedNode("a = a.cert\n"),
+    files: {
+      "a.cert": JSON.stringify({ ...certificate(30), certificate: "x" }),
+    },
+    severity: "problem",
+    message: /the signed payload is not valid JSON at line 1 column 1/,
+    tahoeStarts: true,
+  },
+  {
+    label: "certificate file with a byte order mark",
+    cfg: managedNode("a = a.cert\n"),
+    files: { "a.cert": "\ufeff" + certificateText(30) },
+    severity: "fatal",
+    message: /starts with a UTF-8 byte order mark; remove it/,
+    tahoeFails: true,
+  },
+  {
+    label: "certificate file not JSON",
+    cfg: managedNode("a = a.cert\n"),
+    files: { "a.cert": "secret-text" },
+    severity: "fatal",
+    message: /certificate a \(a\.cert\) is not valid JSON at line 1 column 1;/,
+    tahoeFails: true,
+  },
+  {
     label: "expired certificate",
     cfg: managedNode("a = a.cert\n"),
     files: { "a.cert": certificateText(-2) },
     severity: "problem",
     message: /certificate a \(a\.cert\) expired at/,
+    tahoeStarts: true,
   },
   {
     label: "certificate for another key",
@@ -720,6 +765,7 @@ const CHECK_CASES: CheckCase[] = [
     files: { "a.cert": certificateText(30, OTHER_NODE_KEY) },
     severity: "problem",
     message: /is for pub-v0-.*not for this node/,
+    tahoeStarts: true,
   },
   {
     label: "certificate expiring soon",
@@ -727,6 +773,7 @@ const CHECK_CASES: CheckCase[] = [
     files: { "a.cert": certificateText(2) },
     severity: "warning",
     message: /in less than 7 days/,
+    tahoeStarts: true,
   },
   {
     label: "invalid Grid Manager key",
@@ -769,7 +816,18 @@ const CHECK_CASES: CheckCase[] = [
       "[storage]\ngrid_management = maybe",
     ),
     severity: "fatal",
-    message: /grid_management = maybe is not a boolean/,
+    message: /grid_management = "maybe" is not a boolean/,
+    tahoeFails: true,
+  },
+  {
+    label: "grid_management with a continuation line",
+    cfg: TAHOE_NODE_CFG.replace(
+      "[storage]",
+      "[storage]\nGrid_Management : false\n  more",
+    ),
+    severity: "fatal",
+    message: /grid_management = "false\\nmore" is not a boolean/,
+    tahoeFails: true,
   },
   {
     label: "empty [grid_managers]",
@@ -796,6 +854,10 @@ Deno.test("check reports each finding on one line with its exit code", async () 
       }
       const result = await node.run(["check"]);
       const lines = result.stdout.trimEnd().split("\n");
+      for (const candidate of lines) {
+        assert.match(candidate, /^(fatal|problem|warning): /, item.label);
+      }
+      assert.doesNotMatch(result.stdout, /secret-text|\ufeff/, item.label);
       const line = lines.find((candidate) => item.message.test(candidate));
       assert.ok(line, `${item.label}: ${result.stdout}`);
       assert.ok(
@@ -828,6 +890,57 @@ Deno.test("check findings called fatal do stop Tahoe", async () => {
     // configparser itself rejects an unparseable file.
     const tahoe = reads[index].tahoe;
     assert.equal(tahoe.ok, false, item.label);
+  });
+});
+
+Deno.test("check findings called problem let Tahoe start", async () => {
+  const starts = CHECK_CASES.filter((item) => item.tahoeStarts);
+  const result = await runPython("check_cfg.py", [], {
+    stdin: JSON.stringify(
+      starts.map((item) => ({
+        text: item.cfg,
+        node_type: "client",
+        files: item.files ?? {},
+      })),
+    ),
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const reads = JSON.parse(result.stdout);
+  starts.forEach((item, index) => {
+    const tahoe = reads[index].tahoe;
+    assert.equal(tahoe.ok, true, `${item.label}: ${tahoe.error}`);
+    assert.equal(tahoe.certificates.length, 1, item.label);
+  });
+});
+
+Deno.test("add-grid-manager-cert never quotes a file that is not JSON", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const secret = "priv-v0-" + "b".repeat(52);
+    Deno.writeTextFileSync(join(node.dir, "private", "node.privkey"), secret);
+    const result = await node.run([
+      "add-grid-manager-cert",
+      "-f",
+      join(node.dir, "private", "node.privkey"),
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /is not valid JSON at line 1 column 1;/);
+    assert.doesNotMatch(result.stderr, /priv-v0|bbbb/);
+  });
+});
+
+Deno.test("add-grid-manager-cert names a byte order mark", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const result = await node.run(["add-grid-manager-cert"], {
+      stdin: "\ufeff" + certificateText(30),
+    });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /starts with a UTF-8 byte order mark; remove it/,
+    );
+    assert.doesNotMatch(result.stderr, /\ufeff/);
   });
 });
 
@@ -985,5 +1098,334 @@ Deno.test("edits keep a symbolic link to tahoe.cfg", async () => {
     assert.equal(result.code, 0, result.stderr);
     assert.ok(Deno.lstatSync(join(node.dir, "tahoe.cfg")).isSymlink);
     assert.match(Deno.readTextFileSync(target), /\[grid_managers\]/);
+  });
+});
+
+// --- node directory and option hints -----------------------------------------
+
+Deno.test("node commands reject an empty -d value", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    Deno.renameSync(node.dir, join(dir, ".tahoe"));
+    const before = Deno.readTextFileSync(join(dir, ".tahoe", "tahoe.cfg"));
+    const result = await runGridManager(
+      ["add-grid-manager", "-d", "", GRID_MANAGER_KEY],
+      { env: { HOME: dir } },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /-d is empty/);
+    assert.equal(
+      Deno.readTextFileSync(join(dir, ".tahoe", "tahoe.cfg")),
+      before,
+    );
+  });
+});
+
+Deno.test("node commands expand a leading ~ in -d", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    Deno.renameSync(node.dir, join(dir, "n1"));
+    const result = await runGridManager(
+      ["add-grid-manager", "--node-directory=~/n1", GRID_MANAGER_KEY],
+      { env: { HOME: dir } },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      Deno.readTextFileSync(join(dir, "n1", "tahoe.cfg")),
+      /\[grid_managers\]\ndefault = pub-v0-/,
+    );
+  });
+});
+
+Deno.test("-c on a node command and -d on a Grid Manager command get a hint", async () => {
+  const node = await runGridManager(["check", "-c", "gm"]);
+  assert.equal(node.code, 2);
+  assert.match(node.stderr, /node commands take the node directory as -d DIR/);
+  const manager = await runGridManager(["list", "-d", "node"]);
+  assert.equal(manager.code, 2);
+  assert.match(
+    manager.stderr,
+    /Grid Manager commands take the Grid Manager directory as -c DIR/,
+  );
+});
+
+Deno.test("a private key given as a Grid Manager key gets the right advice", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const privateKey = "priv-v0-" + "a".repeat(52);
+    const client = await node.run(["add-grid-manager", privateKey]);
+    assert.equal(client.code, 1);
+    assert.match(client.stderr, /grid-manager public-identity/);
+    assert.doesNotMatch(client.stderr, /node\.pubkey/);
+    assert.doesNotMatch(client.stderr, /aaaa/);
+    const server = await node.run(
+      ["add-grid-manager-cert", "--grid-manager", privateKey],
+      { stdin: certificateText(30) },
+    );
+    assert.equal(server.code, 1);
+    assert.match(server.stderr, /grid-manager public-identity/);
+    assert.doesNotMatch(server.stderr, /node\.pubkey/);
+  });
+});
+
+// --- %(name)s references -------------------------------------------------------
+
+Deno.test("check counts certificates whose value refers to itself", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, {
+      cfg: managedNode("loop = %(loop)s\ndefault = default.cert\n"),
+    });
+    Deno.writeTextFileSync(
+      join(node.dir, "default.cert"),
+      certificateText(30),
+    );
+    const result = await node.run(["check"]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stdout,
+      /^fatal: .*\[grid_manager_certificates\] loop/m,
+    );
+    assert.doesNotMatch(result.stdout, /lists no certificate/);
+  });
+});
+
+Deno.test("remove-grid-manager-cert names the entry that refers to it", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, {
+      cfg: managedNode("default = default.cert\nalias = %(default)s\n"),
+    });
+    Deno.writeTextFileSync(
+      join(node.dir, "default.cert"),
+      certificateText(30),
+    );
+    await expectUnchanged(node, async () => {
+      const result = await node.run(["remove-grid-manager-cert", "default"]);
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /alias = %\(default\)s refers to default; remove or edit alias first/,
+      );
+      assert.doesNotMatch(result.stderr, /not set/);
+    });
+  });
+});
+
+Deno.test("remove-grid-manager names the entry that refers to it", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, {
+      cfg: TAHOE_CLIENT_CFG +
+        `[grid_managers]\nprod = ${GRID_MANAGER_KEY}\nsame = %(prod)s\n`,
+    });
+    await expectUnchanged(node, async () => {
+      const result = await node.run(["remove-grid-manager", "prod"]);
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /same = %\(prod\)s refers to prod; remove or edit same first/,
+      );
+    });
+  });
+});
+
+// --- messages for files kept, shorter renewals and directories ----------------
+
+Deno.test("remove-grid-manager-cert says when it keeps the file", async () => {
+  await withTempDir(async (dir) => {
+    const outside = join(dir, "outside.cert");
+    Deno.writeTextFileSync(outside, certificateText(30));
+    const node = makeNode(dir, {
+      cfg: managedNode(`abs = ${outside}\nsub = certs/sub.cert\n`),
+    });
+    Deno.mkdirSync(join(node.dir, "certs"));
+    Deno.writeTextFileSync(
+      join(node.dir, "certs", "sub.cert"),
+      certificateText(30),
+    );
+    const abs = await node.run(["remove-grid-manager-cert", "abs"]);
+    assert.equal(abs.code, 0, abs.stderr);
+    assert.match(
+      abs.stderr,
+      /kept .*outside\.cert, which is not a \.cert file directly in the node directory; delete it yourself if no longer needed/,
+    );
+    assert.ok(Deno.statSync(outside).isFile);
+    const sub = await node.run(["remove-grid-manager-cert", "sub"]);
+    assert.equal(sub.code, 0, sub.stderr);
+    assert.match(sub.stderr, /kept .*certs\/sub\.cert, which is not/);
+    assert.ok(node.exists("certs/sub.cert"));
+  });
+});
+
+Deno.test("add-grid-manager-cert --replace warns about an earlier expiry", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const first = await node.run(["add-grid-manager-cert"], {
+      stdin: certificateText(90),
+    });
+    assert.equal(first.code, 0, first.stderr);
+    const shorter = await node.run(["add-grid-manager-cert", "--replace"], {
+      stdin: certificateText(40),
+    });
+    assert.equal(shorter.code, 0, shorter.stderr);
+    assert.match(
+      shorter.stderr,
+      /warning: the new certificate expires .*, earlier than the one it replaced \(/,
+    );
+    const longer = await node.run(["add-grid-manager-cert", "--replace"], {
+      stdin: certificateText(90),
+    });
+    assert.equal(longer.code, 0, longer.stderr);
+    assert.doesNotMatch(longer.stderr, /earlier than/);
+  });
+});
+
+Deno.test("add-grid-manager-cert says how to fix a directory given as -f", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const result = await node.run(["add-grid-manager-cert", "-f", dir]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /is a directory, not a file; give the certificate file with -f FILE, or - for standard input/,
+    );
+  });
+});
+
+// --- the node's key ------------------------------------------------------------
+
+async function tahoeKeyPair(): Promise<
+  { privateKey: string; publicKey: string }
+> {
+  const result = await runTahoe("tahoe", ["admin", "generate-keypair"]);
+  assert.equal(result.code, 0, result.stderr);
+  return {
+    privateKey: /^private: (\S+)$/m.exec(result.stdout)![1]!,
+    publicKey: /^public: (\S+)$/m.exec(result.stdout)![1]!,
+  };
+}
+
+Deno.test("add-grid-manager-cert reads the node key from node.privkey", async () => {
+  const pair = await tahoeKeyPair();
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { pubkey: null });
+    Deno.writeTextFileSync(
+      join(node.dir, "private", "node.privkey"),
+      pair.privateKey + "\n",
+    );
+    await expectUnchanged(node, async () => {
+      const other = await node.run(["add-grid-manager-cert"], {
+        stdin: certificateText(30, OTHER_NODE_KEY),
+      });
+      assert.equal(other.code, 1);
+      assert.match(other.stderr, /not for this node/);
+      assert.doesNotMatch(other.stderr, /priv-v0/);
+    });
+    const own = await node.run(["add-grid-manager-cert"], {
+      stdin: certificateText(30, pair.publicKey),
+    });
+    assert.equal(own.code, 0, own.stderr);
+    assert.doesNotMatch(own.stderr, /priv-v0/);
+  });
+});
+
+Deno.test("add-grid-manager-cert warns when the node has no key yet", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { pubkey: null });
+    const result = await node.run(["add-grid-manager-cert"], {
+      stdin: certificateText(30, OTHER_NODE_KEY),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /warning: .*could not check that the certificate is for this node.*"tahoe run"/,
+    );
+  });
+});
+
+Deno.test("an empty node.pubkey gets advice that rebuilds it", async () => {
+  const pair = await tahoeKeyPair();
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { pubkey: "" });
+    Deno.writeTextFileSync(
+      join(node.dir, "private", "node.privkey"),
+      pair.privateKey + "\n",
+    );
+    const result = await node.run(["add-grid-manager-cert"], {
+      stdin: certificateText(30, pair.publicKey),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /node\.pubkey contains no valid node key.*used the key in private\/node\.privkey.*restart the node/,
+    );
+    assert.doesNotMatch(result.stderr, /backup/);
+    Deno.removeSync(join(node.dir, "private", "node.privkey"));
+    const check = await node.run(["check"]);
+    assert.match(
+      check.stdout,
+      /^warning: .*node\.pubkey contains no valid node key.*"tahoe run"/m,
+    );
+    assert.doesNotMatch(check.stdout, /backup/);
+  });
+});
+
+// --- running as root on a node owned by its own user --------------------------
+
+async function commandOutput(program: string, args: string[]) {
+  const output = await new Deno.Command(program, { args }).output();
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+}
+
+const RUNNING_AS_ROOT =
+  (await commandOutput("id", ["-u"])).stdout.trim() === "0";
+const NOBODY = 65534;
+
+Deno.test({
+  name: "node commands run as root keep the node user's ownership",
+  ignore: !RUNNING_AS_ROOT,
+  async fn() {
+    await withTempDir(async (dir) => {
+      Deno.chmodSync(dir, 0o755);
+      const node = makeNode(dir);
+      for (const name of ["", "tahoe.cfg", "node.pubkey", "private"]) {
+        Deno.chownSync(join(node.dir, name), NOBODY, NOBODY);
+      }
+      Deno.chmodSync(join(node.dir, "tahoe.cfg"), 0o600);
+      const added = await node.run(["add-grid-manager-cert"], {
+        stdin: certificateText(30),
+      });
+      assert.equal(added.code, 0, added.stderr);
+      const client = await node.run(["add-grid-manager", GRID_MANAGER_KEY]);
+      assert.equal(client.code, 0, client.stderr);
+      for (const name of ["tahoe.cfg", "default.cert"]) {
+        const info = Deno.statSync(join(node.dir, name));
+        assert.equal(info.uid, NOBODY, `${name} owner`);
+        assert.equal(info.gid, NOBODY, `${name} group`);
+        const read = await commandOutput("setpriv", [
+          "--reuid=nobody",
+          "--regid=nogroup",
+          "--clear-groups",
+          "cat",
+          join(node.dir, name),
+        ]);
+        assert.equal(read.code, 0, `${name}: ${read.stderr}`);
+      }
+      assert.equal(
+        Deno.statSync(join(node.dir, "tahoe.cfg")).mode! & 0o777,
+        0o600,
+      );
+    });
+  },
+});
+
+Deno.test("check accepts a node that has never started", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { pubkey: null });
+    const result = await node.run(["check"]);
+    assert.equal(result.code, 0, result.stdout);
+    assert.equal(result.stdout, "");
   });
 });

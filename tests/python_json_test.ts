@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   comparePythonStrings,
+  describeJsonSyntaxError,
   dumpPythonJson,
   quotePythonJsonString,
 } from "../lib/python_json.ts";
@@ -109,4 +110,23 @@ Deno.test("dumpPythonJson() writes a Map in insertion order", () => {
     dumpPythonJson(map, { sortKeys: true, compact: true }),
     '{"10":2,"9":3,"b":1}',
   );
+});
+
+Deno.test("describeJsonSyntaxError() gives the place and never the text", () => {
+  const cases: [string, string][] = [
+    ["priv-v0-secret", "is not valid JSON at line 1 column 1"],
+    ['{\n  "a": 1,\n  x}', "is not valid JSON at line 3 column 3"],
+    ['{"a": 1} trailing', "is not valid JSON at line 1 column 10"],
+    ['{"a": ', "is not valid JSON (it ends too early)"],
+    ["  ", "is not valid JSON (it is empty)"],
+  ];
+  for (const [text, expected] of cases) {
+    let error: unknown;
+    try {
+      JSON.parse(text);
+    } catch (caught) {
+      error = caught;
+    }
+    assert.equal(describeJsonSyntaxError(error, text), expected, text);
+  }
 });

@@ -31,7 +31,7 @@ import {
   writeFileAtomic,
   writeStdout,
 } from "../io.ts";
-import { normalizePublicKey } from "../keys.ts";
+import { GRID_MANAGER_KEY_SOURCE, normalizePublicKey } from "../keys.ts";
 import { checkNode, type Finding } from "../node_check.ts";
 import {
   addCertificateEntry,
@@ -56,7 +56,7 @@ import {
   readCertificateFile,
   readCfg,
   readCfgIfPresent,
-  readNodePublicKey,
+  readNodeKey,
   readNodeType,
   requireClientNode,
   writeCfg,
@@ -98,6 +98,18 @@ async function readCertificateInput(
       source: "the certificate on standard input",
     };
   }
+  let isDirectory = false;
+  try {
+    isDirectory = Deno.statSync(filename).isDirectory;
+  } catch {
+    // readTextFile reports a missing or unreadable file.
+  }
+  if (isDirectory) {
+    throw new GridManagerError(
+      `certificate file ${filename} is a directory, not a file; ` +
+        `give the certificate file with -f FILE, or - for standard input`,
+    );
+  }
   return {
     text: readTextFile(filename, "certificate file"),
     source: filename,
@@ -106,12 +118,25 @@ async function readCertificateInput(
 
 /** The result of {@link installCertificate}. */
 interface InstalledCertificate {
-  /** Where the certificate file is. */
+  /** The path of the certificate file. */
   path: string;
   /** How many certificates the node lists now. */
   count: number;
   /** `[storage] enabled`, or undefined when invalid. */
   storage: boolean | undefined;
+  /** The expiry of the certificate replaced, when it could be read. */
+  replacedExpiresMicros?: number;
+}
+
+/** Returns the expiry of an installed certificate, or undefined. */
+function installedExpiry(path: string): number | undefined {
+  try {
+    const text = Deno.readTextFileSync(path);
+    return parseCertificatePayload(parseCertificateDocument(text))
+      .expiresMicros;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -155,6 +180,7 @@ function installCertificate(
   // Edit the text first, so a tahoe.cfg that cannot be edited leaves
   // no certificate file behind.
   const newCfgText = addCertificateEntry(cfgText, name, fileName);
+  const replacedExpiresMicros = replace ? installedExpiry(path) : undefined;
   if (replace) {
     writeFileAtomic(path, content, "certificate file");
   } else if (!createFileExclusive(path, content, "certificate file")) {
@@ -176,6 +202,7 @@ function installCertificate(
     path,
     count: listCertificateEntries(newCfg).length,
     storage: storageEnabled(newCfg),
+    replacedExpiresMicros,
   };
 }
 
@@ -218,13 +245,14 @@ const addGridManagerCert: Command = {
       "certificate name",
     );
     const gridManagerKey = typeof options["grid-manager"] === "string"
-      ? normalizePublicKey(options["grid-manager"])
+      ? normalizePublicKey(options["grid-manager"], GRID_MANAGER_KEY_SOURCE)
       : undefined;
     const input = await readCertificateInput(
       options.filename as string | undefined,
     );
+    const nodeKey = readNodeKey(directory);
     const checked = checkCertificateForNode(input.text, {
-      nodePublicKey: readNodePublicKey(directory),
+      nodePublicKey: nodeKey.key,
       gridManagerKey,
       now: nowMicros(),
       source: input.source,
@@ -236,7 +264,19 @@ const addGridManagerCert: Command = {
       () => installCertificate(directory, name, content, !!options.replace),
     );
 
+    for (const warning of nodeKey.warnings) printWarning(warning);
     for (const warning of checked.warnings) printWarning(warning);
+    const replaced = installed.replacedExpiresMicros;
+    if (replaced !== undefined && checked.payload.expiresMicros < replaced) {
+      printWarning(
+        `the new certificate expires ${
+          formatIsoTime(checked.payload.expiresMicros, " ")
+        }, earlier than the one it replaced (${
+          formatIsoTime(replaced, " ")
+        }); ` +
+          `check that you installed the latest certificate from the Grid Manager`,
+      );
+    }
     if (installed.storage === false) {
       printWarning(
         "[storage] enabled is false, so the node announces no certificate until you set it to true",
@@ -268,7 +308,7 @@ function listCertificates(directory: string): {
   certificates: CertificateListing[];
 } {
   const cfg = parseTahoeCfg(readCfg(directory));
-  const nodeKey = readNodePublicKey(directory);
+  const nodeKey = readNodeKey(directory).key;
   const now = nowMicros();
   const certificates = listCertificateEntries(cfg).map((entry) => {
     const listing: CertificateListing = { name: entry.name, path: entry.value };
@@ -378,16 +418,27 @@ const removeGridManagerCert: Command = {
       const stillNamed = listCertificateEntries(parseTahoeCfg(removed.text))
         .some((entry) => nodeFilePath(directory, entry.value) === path);
       // Only a .cert file in the node directory itself is ours to delete.
-      const deleted = isCertificateFile(directory, path) && !stillNamed &&
-        pathExists(path);
+      const exists = pathExists(path);
+      const keptBecause = !exists
+        ? undefined
+        : !isCertificateFile(directory, path)
+        ? "which is not a .cert file directly in the node directory; " +
+          "delete it yourself if no longer needed"
+        : stillNamed
+        ? "which another entry in [grid_manager_certificates] still names"
+        : undefined;
+      const deleted = exists && keptBecause === undefined;
       if (deleted) removeQuietly(path);
-      return { ...removed, path, deleted };
+      return { ...removed, path, deleted, keptBecause };
     });
     printMessage(
       `removed certificate ${JSON.stringify(name)}` +
         (result.deleted ? ` and deleted ${result.path}` : "") +
         `; ${result.remaining} certificate(s) remain`,
     );
+    if (result.keptBecause !== undefined) {
+      printMessage(`kept ${result.path}, ${result.keptBecause}`);
+    }
     if (result.remaining === 0) {
       printWarning(
         "no certificate remains, so [storage] grid_management is now false and " +
@@ -419,7 +470,7 @@ const addGridManager: Command = {
       (options.name as string | undefined) ?? DEFAULT_ENTRY_NAME,
       "Grid Manager name",
     );
-    const key = normalizePublicKey(args[0]!);
+    const key = normalizePublicKey(args[0]!, GRID_MANAGER_KEY_SOURCE);
     const result = await withNode(directory, () => {
       const cfgText = readCfg(directory);
       const managers = listGridManagerEntries(parseTahoeCfg(cfgText));
@@ -565,14 +616,13 @@ const check: Command = {
   run({ options }) {
     const directory = nodeDirectory(options["node-directory"]);
     const findings: Finding[] = [];
-    let nodePublicKey: string | undefined;
-    try {
-      nodePublicKey = readNodePublicKey(directory);
-    } catch (error) {
-      if (!(error instanceof GridManagerError)) throw error;
-      // Tahoe does not read node.pubkey, so the node still starts.
-      findings.push({ severity: "warning", message: error.message });
+    const nodeKey = readNodeKey(directory);
+    // Tahoe does not read node.pubkey, so the node still starts; a node
+    // that never started has no key yet, which is normal.
+    for (const message of nodeKey.neverStarted ? [] : nodeKey.warnings) {
+      findings.push({ severity: "warning", message });
     }
+    const nodePublicKey = nodeKey.key;
     findings.push(...checkNode({
       cfgText: readCfgIfPresent(directory),
       nodeType: readNodeType(directory),

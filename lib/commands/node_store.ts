@@ -9,28 +9,49 @@
 import { join, resolve } from "node:path";
 import { GridManagerError, UsageError } from "../errors.ts";
 import { fileError, readTextFile, writeFileAtomic } from "../io.ts";
-import { normalizePublicKey } from "../keys.ts";
+import { publicKeyFromSeed } from "../ed25519.ts";
+import {
+  decodePrivateKey,
+  encodePublicKey,
+  normalizePublicKey,
+} from "../keys.ts";
 import type { NodeType } from "../node_config.ts";
 
 /** The file name of a node's configuration. */
 export const CFG_FILE = "tahoe.cfg";
 
+function homeDirectory(need: string): string {
+  const home = Deno.env.get("HOME");
+  if (!home) {
+    throw new UsageError(
+      `HOME is not set, so ${need}; give the path with -d DIR`,
+    );
+  }
+  return home;
+}
+
 /**
- * Returns the node directory: the `--node-directory` value, or `~/.tahoe`
- * as Tahoe uses. Throws when it is not a directory.
+ * Returns the node directory: the `--node-directory` value with a leading
+ * `~` expanded as Tahoe expands it, or `~/.tahoe` as Tahoe uses. Throws
+ * when the value is empty (a script's unset variable must not select the
+ * default node) or not a directory.
  */
 export function nodeDirectory(value: string | boolean | undefined): string {
   let directory: string;
-  if (typeof value === "string" && value !== "") {
-    directory = value;
+  if (value === "") {
+    throw new UsageError(
+      "the node directory given with -d is empty; give the node's directory, " +
+        "or leave out -d for ~/.tahoe",
+    );
+  } else if (typeof value === "string") {
+    directory = value === "~" || value.startsWith("~/")
+      ? join(homeDirectory(`${value} cannot be expanded`), value.slice(1))
+      : value;
   } else {
-    const home = Deno.env.get("HOME");
-    if (!home) {
-      throw new UsageError(
-        "HOME is not set, so there is no default node directory; give one with -d DIR",
-      );
-    }
-    directory = join(home, ".tahoe");
+    directory = join(
+      homeDirectory("there is no default node directory"),
+      ".tahoe",
+    );
   }
   let info: Deno.FileInfo;
   try {
@@ -116,30 +137,81 @@ export function requireClientNode(directory: string): void {
   }
 }
 
+/** The node's own public key, as read from the node directory. */
+export interface NodeKey {
+  /** The node's key, `pub-v0-…`, or undefined when it cannot be known. */
+  readonly key?: string;
+  /** Problems in finding it, each with its fix, one line each. */
+  readonly warnings: readonly string[];
+  /** Whether the node has no key file at all: it has never started. */
+  readonly neverStarted?: boolean;
+}
+
+const NO_KEY_YET =
+  `start the node once ("tahoe run"), which creates its key, and then check again`;
+
 /**
- * Reads the node's own key from `node.pubkey`, or returns undefined when
- * the node has none yet (Tahoe writes it on first start).
- *
- * @throws {GridManagerError} when the file contains no valid key.
+ * Reads the node's own key from `node.pubkey`. Tahoe writes that file at
+ * each start from `private/node.privkey`, so when it is missing or invalid
+ * the key is derived from the private key, which is never shown. A node
+ * that has not started yet has neither file.
  */
-export function readNodePublicKey(directory: string): string | undefined {
+export function readNodeKey(directory: string): NodeKey {
   const path = join(directory, "node.pubkey");
-  let text: string;
+  let problem: string | undefined;
   try {
-    text = Deno.readTextFileSync(path);
+    return {
+      key: normalizePublicKey(Deno.readTextFileSync(path)),
+      warnings: [],
+    };
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw fileError(error, path, "node key file");
+    if (error instanceof GridManagerError) {
+      problem = `${path} contains no valid node key (${error.message})`;
+    } else if (!(error instanceof Deno.errors.NotFound)) {
+      throw fileError(error, path, "node key file");
+    }
   }
+  const privatePath = join(directory, "private", "node.privkey");
+  let privateText: string;
   try {
-    return normalizePublicKey(text);
+    privateText = Deno.readTextFileSync(privatePath);
   } catch (error) {
-    throw new GridManagerError(
-      `${path} contains no valid node key (${
-        (error as Error).message
-      }); restore it from a backup of the node`,
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw fileError(error, privatePath, "node private key file");
+    }
+    return {
+      neverStarted: problem === undefined,
+      warnings: [
+        `${
+          problem ?? "the node has no key yet"
+        }, so grid-manager could not check ` +
+        `that the certificate is for this node; ${NO_KEY_YET}`,
+      ],
+    };
+  }
+  let key: string;
+  try {
+    key = encodePublicKey(
+      publicKeyFromSeed(decodePrivateKey(privateText.trim())),
     );
+  } catch {
+    // The message of a private key error is not shown: it is never needed
+    // to fix a file that only Tahoe writes.
+    return {
+      warnings: [
+        `${privatePath} contains no valid private key, so grid-manager could not ` +
+        `check that the certificate is for this node; ` +
+        `restore the node's private directory from a backup`,
+      ],
+    };
   }
+  return {
+    key,
+    warnings: problem === undefined ? [] : [
+      `${problem}; used the key in private/node.privkey instead; ` +
+      `restart the node, which writes node.pubkey again`,
+    ],
+  };
 }
 
 /**

@@ -75,13 +75,15 @@ def load_node(basedir, node_type):
         config = client.read_config(basedir, "client.port")
         certificates = config.get_grid_manager_certificates()
         keys = StorageClientConfig.from_node_config(config).grid_manager_keys
+        # The storage server reads this as a boolean when the node starts.
+        grid_management = config.get_config(
+            "storage", "grid_management", default=False, boolean=True
+        )
     except Exception as error:
         return {"ok": False, "error": f"{type(error).__name__}: {error}"}
     return {
         "ok": True,
-        "grid_management": config.get_config(
-            "storage", "grid_management", default=False, boolean=True
-        ),
+        "grid_management": grid_management,
         "certificates": certificates,
         "grid_manager_keys": [
             ed25519.string_from_verifying_key(key).decode("ascii")
