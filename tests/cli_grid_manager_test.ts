@@ -921,3 +921,18 @@ Deno.test("directory commands print no data but their own", async () => {
     }
   });
 });
+
+Deno.test("add through a linked config.json updates its target", async () => {
+  await withTempDir(async (dir) => {
+    const gm = await createGridManager(dir);
+    const store = join(dir, "store");
+    await Deno.mkdir(store);
+    await Deno.rename(join(gm, "config.json"), join(store, "config.json"));
+    await Deno.symlink("../store/config.json", join(gm, "config.json"));
+    assertExit(await runGridManager(["-c", gm, "add", "x", KEY_A]), 0);
+    const link = await Deno.lstat(join(gm, "config.json"));
+    assert.equal(link.isSymlink, true);
+    const stored = await Deno.readTextFile(join(store, "config.json"));
+    assert.match(stored, /"x"/);
+  });
+});

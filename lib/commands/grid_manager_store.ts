@@ -118,6 +118,19 @@ function requireRegularFile(path: string): void {
   }
 }
 
+/**
+ * Returns the file a symbolic link points to, or `path` itself when it is
+ * no link, so that replacing a linked config.json updates the file the
+ * link names and the link stays.
+ */
+function resolveLink(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch (error) {
+    throw fileError(error, path, CONFIG_WHAT);
+  }
+}
+
 /** Loads the configuration from a directory or, for "-", from stdin. */
 export async function loadConfig(location: string): Promise<GridManagerConfig> {
   if (isStreamMode(location)) {
@@ -201,7 +214,7 @@ export async function updateConfig(
       const current = await loadConfig(location);
       const updated = change(current);
       writeFileAtomic(
-        configPath(location),
+        resolveLink(configPath(location)),
         formatGridManagerConfig(updated),
         CONFIG_WHAT,
         {
