@@ -147,10 +147,11 @@ export async function runCli(
     return await dispatch(argv, commands);
   } catch (error) {
     if (error instanceof GridManagerError) {
-      printMessage(error.message);
-      if (error instanceof UsageError) {
-        printMessage(`run "${PROGRAM} --help" for usage`);
-      }
+      // Errors are one line: a usage error that names no help carries it.
+      const hint = error instanceof UsageError && !/--help"/.test(error.message)
+        ? `; see "${PROGRAM} --help"`
+        : "";
+      printMessage(error.message + hint);
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -26,7 +26,12 @@ import {
   keyPairFromSeed,
 } from "./keys.ts";
 import { invalidFileNameReason } from "./names.ts";
-import { dumpPythonJson, type JsonValue, parseJson } from "./python_json.ts";
+import {
+  describeJsonSyntaxError,
+  dumpPythonJson,
+  type JsonValue,
+  parseJson,
+} from "./python_json.ts";
 import { parseTree } from "jsonc-parser";
 
 /** The only configuration version Tahoe-LAFS 1.20 reads and writes. */
@@ -85,9 +90,13 @@ export function parseGridManagerConfig(
   try {
     value = parseJson(text);
   } catch (error) {
+    // The text may be a private key given as the wrong input, so the
+    // message says where parsing stopped and never quotes the text.
+    const problem = text.charCodeAt(0) === 0xfeff
+      ? (error as Error).message
+      : `the text ${describeJsonSyntaxError(error, text)}`;
     return fail(
-      `not valid JSON (${(error as Error).message}); ` +
-        `give the config.json that "grid-manager create" wrote`,
+      `${problem}; give the config.json that "grid-manager create" wrote`,
     );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

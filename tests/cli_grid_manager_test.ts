@@ -759,7 +759,7 @@ Deno.test("every command rejects empty or invalid stdin", async () => {
     assertFailure(
       await runGridManager(["-c", "-", command, ...args], { stdin: "{" }),
       1,
-      /invalid Grid Manager config in standard input: not valid JSON/,
+      /invalid Grid Manager config in standard input: the text is not valid JSON/,
     );
   }
 });
@@ -832,7 +832,8 @@ Deno.test("usage errors exit 2", async () => {
   for (const [args, pattern] of cases) {
     const result = await runGridManager(args);
     assertFailure(result, 2, pattern);
-    assert.match(result.stderr, /run "grid-manager --help" for usage\n$/);
+    assert.equal(result.stderr.split("\n").length, 2, "one line");
+    assert.match(result.stderr, /see "grid-manager [a-z -]*--help"\n$/);
   }
 });
 
@@ -934,5 +935,33 @@ Deno.test("add through a linked config.json updates its target", async () => {
     assert.equal(link.isSymlink, true);
     const stored = await Deno.readTextFile(join(store, "config.json"));
     assert.match(stored, /"x"/);
+  });
+});
+
+Deno.test("list reports a damaged certificate on one line", async () => {
+  await withTempDir(async (dir) => {
+    const gm = await createGridManager(dir);
+    assertExit(await runGridManager(["-c", gm, "add", "s", KEY_A]), 0);
+    await Deno.writeTextFile(join(gm, "s.cert.1"), "garbage\nmore\n");
+    const result = await runGridManager(["-c", gm, "list"]);
+    assertExit(result, 0);
+    const lines = result.stdout.split("\n");
+    assert.equal(lines.length, 3, result.stdout);
+    assert.match(lines[1]!, /cert 1: unreadable: .*not valid JSON at line 1/);
+    assert.doesNotMatch(result.stdout, /give the output of/);
+  });
+});
+
+Deno.test("a private key given as the config is not quoted", async () => {
+  await withTempDir(async (dir) => {
+    const gm = await createGridManager(dir);
+    const key = await privateKeyOf(gm);
+    for (const input of [key + "\n", `{"a": "${key}\n`, `{"${key}" 1}`]) {
+      const result = await runGridManager(["-c", "-", "public-identity"], {
+        stdin: input,
+      });
+      assertFailure(result, 1, /is not valid JSON at line \d+ column \d+/);
+      assert.doesNotMatch(result.stderr, /"p"|priv-v0-./);
+    }
   });
 });

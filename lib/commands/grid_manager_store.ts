@@ -265,7 +265,15 @@ export function readStoredCertificate(
       publicKey: payload.publicKey,
     };
   } catch (error) {
-    return { ...file, error: (error as Error).message };
+    // The advice meant for a certificate given as input does not fit a
+    // file the Grid Manager stored itself.
+    const problem = (error as Error).message
+      .replace(/; give the output of "grid-manager sign".*$/, "")
+      .replace(/\s+/g, " ");
+    return {
+      ...file,
+      error: `${problem}; remove the file, or sign a new certificate`,
+    };
   }
 }
 
