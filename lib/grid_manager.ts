@@ -25,7 +25,7 @@ import {
   type KeyPair,
   keyPairFromSeed,
 } from "./keys.ts";
-import { invalidFileNameReason } from "./names.ts";
+import { invalidFileNameReason, NAME_RULE } from "./names.ts";
 import {
   describeJsonSyntaxError,
   dumpPythonJson,
@@ -221,6 +221,11 @@ export interface AddServerResult {
   readonly config: GridManagerConfig;
   /** Names already registered with the same key. */
   readonly sameKeyNames: readonly string[];
+  /**
+   * Names already registered that differ from the new one only in Unicode
+   * normalization (NFC against NFD), so they look the same in a listing.
+   */
+  readonly lookAlikeNames: readonly string[];
 }
 
 /**
@@ -237,8 +242,7 @@ export function addServer(
   const reason = invalidFileNameReason(name);
   if (reason) {
     throw new InvalidConfigError(
-      `invalid server name ${JSON.stringify(name)}: ${reason}; ` +
-        `use letters, digits, "-", "_" or "."`,
+      `invalid server name ${JSON.stringify(name)}: ${reason}; ${NAME_RULE}`,
     );
   }
   const canonicalKey = encodePublicKey(decodePublicKey(publicKey));
@@ -251,12 +255,17 @@ export function addServer(
   const sameKeyNames = config.servers
     .filter((server) => server.publicKey === canonicalKey)
     .map((server) => server.name);
+  const normalized = name.normalize("NFC");
+  const lookAlikeNames = config.servers
+    .filter((server) => server.name.normalize("NFC") === normalized)
+    .map((server) => server.name);
   return {
     config: {
       ...config,
       servers: [...config.servers, { name, publicKey: canonicalKey }],
     },
     sameKeyNames,
+    lookAlikeNames,
   };
 }
 

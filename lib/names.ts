@@ -17,9 +17,25 @@ import { GridManagerError } from "./errors.ts";
 export const TEMPORARY_FILE_PREFIX = ".grid-manager-tmp-";
 
 /**
+ * Most UTF-8 bytes a name may have: `NAME.cert.NNNN` must fit the 255 bytes
+ * most file systems allow for one file name.
+ */
+export const MAX_NAME_BYTES = 255 - ".cert.NNNN".length;
+
+/** What a name may be, for the end of every message that rejects one. */
+export const NAME_RULE =
+  `a name is any text of at most ${MAX_NAME_BYTES} UTF-8 bytes, other than "." and "..", ` +
+  `without "/", "\\", control, line separator or invisible format characters`;
+
+const encoder = new TextEncoder();
+
+/**
  * Returns why `name` cannot name a file inside a directory, or undefined
  * when it can: empty, `.` or `..`, the temporary file prefix, an unpaired
- * surrogate, or containing `/`, `\`, NUL or another control character.
+ * surrogate, too long for `NAME.cert.NNNN`, or containing `/`, `\`, a C0
+ * or C1 control character, U+2028 or U+2029, or an invisible format
+ * character (Unicode category Cf, such as a bidi override or a zero-width
+ * space), which would hide in listings.
  */
 export function invalidFileNameReason(name: string): string | undefined {
   if (name === "") return "it is empty";
@@ -34,8 +50,20 @@ export function invalidFileNameReason(name: string): string | undefined {
     return "it contains an unpaired UTF-16 surrogate, which no file name can hold";
   }
   // deno-lint-ignore no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) {
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) {
     return "it contains a control character";
+  }
+  if (/[\u2028\u2029]/.test(name)) return "it contains a line separator";
+  const format = /\p{Cf}/u.exec(name);
+  if (format) {
+    const code = format[0].codePointAt(0)!.toString(16).toUpperCase();
+    return `it contains the invisible format character U+${
+      code.padStart(4, "0")
+    }`;
+  }
+  const bytes = encoder.encode(name).length;
+  if (bytes > MAX_NAME_BYTES) {
+    return `it is ${bytes} bytes long, too long for the file name NAME.cert.N`;
   }
   return undefined;
 }
@@ -55,8 +83,7 @@ export function checkFileName(
   const reason = invalidFileNameReason(name);
   if (reason) {
     throw new GridManagerError(
-      `invalid ${kind} ${JSON.stringify(name)}: ${reason}; ` +
-        `use letters, digits, "-", "_" or "."`,
+      `invalid ${kind} ${JSON.stringify(name)}: ${reason}; ${NAME_RULE}`,
       exitCode,
     );
   }

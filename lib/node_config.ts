@@ -23,7 +23,7 @@ import {
 } from "./certificate.ts";
 import { GridManagerError, InvalidCertificateError } from "./errors.ts";
 import { decodePublicKey, encodePublicKey } from "./keys.ts";
-import { invalidFileNameReason } from "./names.ts";
+import { invalidFileNameReason, NAME_RULE } from "./names.ts";
 import {
   invalidOptionNameReason,
   normalizeOptionName,
@@ -57,8 +57,7 @@ export function checkEntryName(name: string, kind: string): string {
   const reason = invalidOptionNameReason(name) ?? invalidFileNameReason(name);
   if (reason) {
     throw new GridManagerError(
-      `invalid ${kind} ${JSON.stringify(name)}: ${reason}; ` +
-        `use letters, digits, "-", "_" or "."`,
+      `invalid ${kind} ${JSON.stringify(name)}: ${reason}; ${NAME_RULE}`,
       2,
     );
   }

@@ -965,3 +965,36 @@ Deno.test("a private key given as the config is not quoted", async () => {
     }
   });
 });
+
+Deno.test("add rejects hidden and over-long names, keeps odd visible ones", async () => {
+  await withTempDir(async (dir) => {
+    const gm = await createGridManager(dir);
+    for (
+      const [name, pattern] of [
+        ["a\u0085b", /control character/],
+        ["a\u2028b", /line separator/],
+        ["abc\u202Egpj", /format character U\+202E/],
+        ["a\u200Bb", /format character U\+200B/],
+        ["x".repeat(300), /300 bytes long/],
+      ] as const
+    ) {
+      const result = await runGridManager(["-c", gm, "add", name, KEY_A]);
+      assertFailure(result, 1, pattern);
+      assert.match(result.stderr, /without "\/", "\\", control/);
+    }
+    const ok = await runGridManager(["-c", gm, "add", "with space", KEY_A]);
+    assertExit(ok, 0);
+  });
+});
+
+Deno.test("add warns about a name that differs only in normalization", async () => {
+  await withTempDir(async (dir) => {
+    const gm = await createGridManager(dir);
+    const nfc = "caf\u00e9";
+    const nfd = "cafe\u0301";
+    assertExit(await runGridManager(["-c", gm, "add", nfc, KEY_A]), 0);
+    const result = await runGridManager(["-c", gm, "add", nfd, KEY_B]);
+    assertExit(result, 0);
+    assert.match(result.stderr, /warning: .*looks the same as the registered/);
+  });
+});

@@ -96,9 +96,11 @@ const add: Command = {
     const name = checkFileName(args[0]!, "server name");
     const publicKey = normalizePublicKey(args[1]!);
     let sameKeyNames: readonly string[] = [];
+    let lookAlikeNames: readonly string[] = [];
     await updateConfig(location, (config) => {
       const result = addServer(config, name, publicKey);
       sameKeyNames = result.sameKeyNames;
+      lookAlikeNames = result.lookAlikeNames;
       return result.config;
     }, (directory) => {
       // Certificates of an earlier server with this name are not this one's.
@@ -110,6 +112,14 @@ const add: Command = {
           sameKeyNames.map((n) => JSON.stringify(n)).join(", ")
         }; ` +
           `"grid-manager remove" the name you do not want`,
+      );
+    }
+    if (lookAlikeNames.length > 0) {
+      printWarning(
+        `${JSON.stringify(name)} looks the same as the registered ${
+          lookAlikeNames.map((n) => JSON.stringify(n)).join(", ")
+        } (they differ only in Unicode normalization); ` +
+          `"grid-manager remove" one of them`,
       );
     }
     if (!isStreamMode(location)) {
