@@ -162,6 +162,22 @@ export async function runCli(
   }
 }
 
+/** Returns the long name of a value-taking option spelled `arg`. */
+function valueOptionName(
+  arg: string,
+  commands: readonly Command[],
+): string | undefined {
+  for (const command of commands) {
+    for (const [name, spec] of Object.entries(command.options)) {
+      if (spec.type !== "string") continue;
+      if (arg === `--${name}` || (spec.short && arg === `-${spec.short}`)) {
+        return name;
+      }
+    }
+  }
+  return undefined;
+}
+
 function findCommandName(
   argv: readonly string[],
   commands: readonly Command[],
@@ -192,6 +208,11 @@ async function dispatch(
 ): Promise<number> {
   const name = findCommandName(argv, commands);
   if (name === undefined) {
+    const last = argv.at(-1);
+    const dangling = last === undefined
+      ? undefined
+      : valueOptionName(last, commands);
+    if (dangling) throw new UsageError(`option --${dangling} needs a value`);
     if (argv.includes("--help") || argv.includes("-h")) {
       writeStdout(formatProgramHelp(commands));
       return ExitCode.ok;
@@ -232,7 +253,12 @@ async function dispatch(
     });
   } catch (error) {
     throw new UsageError(
-      describeParseError(error as Error, command, allOptionNames(commands)),
+      describeParseError(
+        error as Error,
+        command,
+        allOptionNames(commands),
+        argv,
+      ),
     );
   }
   if (parsed.values.help) {
@@ -282,12 +308,24 @@ function describeParseError(
   error: Error,
   command: Command,
   known: Set<string>,
+  argv: readonly string[],
 ): string {
   const message = error.message.split("\n")[0]!;
   const unknown = /^Unknown option '(-{1,2})([^']*)'/.exec(message);
   if (unknown) {
     const option = unknown[1]! + unknown[2]!;
     const elsewhere = unknown[1] === "--" && known.has(unknown[2]!);
+    // "-dash" parses as the options -d -a -s -h; when the command takes
+    // arguments, it was more likely meant as one of them.
+    const group = argv.find((arg) =>
+      arg !== option && unknown[1] === "-" && !arg.startsWith("--") &&
+      arg.startsWith(option)
+    );
+    if (group !== undefined && command.arguments.max > 0) {
+      return `unknown option ${option} for "${command.name}" (in ${
+        JSON.stringify(group)
+      }); put -- before arguments that start with "-", as in "${PROGRAM} ${command.name} -- ${group}"`;
+    }
     const hint = directoryHint(option, command);
     if (hint) {
       return `unknown option ${option} for "${command.name}": ${hint}`;
@@ -300,11 +338,17 @@ function describeParseError(
   const missingValue = /^Option '(?:-\w, )?(--?[^' ]*)[^']*' argument missing/
     .exec(message);
   if (missingValue) return `option ${missingValue[1]} needs a value`;
-  const ambiguous = /^Option '([^']*)' argument is ambiguous/.exec(message);
+  const ambiguous = /^Option '(?:-\w, )?(--?[^' ]*)[^']*' argument is ambiguous/
+    .exec(message);
   if (ambiguous) {
     return `option ${
       ambiguous[1]
-    } needs a value; to give one that starts with "-", write --option=VALUE`;
+    } needs a value; to give one that starts with "-", write ${
+      ambiguous[1]
+    }=VALUE`;
   }
+  const flag = /^Option '(?:-\w, )?(--?[^' ]*)[^']*' does not take an argument/
+    .exec(message);
+  if (flag) return `option ${flag[1]} takes no value; write ${flag[1]} alone`;
   return `${message}; see "${PROGRAM} ${command.name} --help"`;
 }

@@ -998,3 +998,28 @@ Deno.test("add warns about a name that differs only in normalization", async () 
     assert.match(result.stderr, /warning: .*looks the same as the registered/);
   });
 });
+
+Deno.test("option errors name the option and the way out", async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["-c", "x", "add", "-dash", KEY_A],
+      /unknown option -d for "add" \(in "-dash"\); put -- before arguments that start with "-"/,
+    ],
+    [
+      ["-c", "x", "list", "--expiring", "-x"],
+      /option --expiring needs a value; to give one that starts with "-", write --expiring=VALUE/,
+    ],
+    [
+      ["-c", "x", "list", "--json=yes"],
+      /option --json takes no value; write --json alone/,
+    ],
+    [["-c"], /option --config needs a value/],
+    [["list", "-c"], /option --config needs a value/],
+    [["-c", "", "list"], /--config is empty; give the Grid Manager directory/],
+  ];
+  for (const [args, pattern] of cases) {
+    const result = await runGridManager(args);
+    assertFailure(result, 2, pattern);
+    assert.equal(result.stderr.split("\n").length, 2, "one line");
+  }
+});

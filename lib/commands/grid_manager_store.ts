@@ -58,7 +58,12 @@ export interface StoredCertificate {
 export function requireConfigOption(
   value: string | boolean | undefined,
 ): string {
-  if (typeof value !== "string" || value === "") {
+  if (value === "") {
+    throw new UsageError(
+      `--config is empty; give the Grid Manager directory, or "--config -" to read the config on stdin`,
+    );
+  }
+  if (typeof value !== "string") {
     throw new UsageError(
       `missing --config; give the Grid Manager directory, or "--config -" to read the config on stdin`,
     );
