@@ -167,7 +167,7 @@ export function verifyCertificate(
     return {
       status: "invalid",
       reason: `${source} expired ${
-        formatIsoTime(certificate.expiresMicros, " ")
+        formatIsoTime(certificate.expiresMicros)
       }; ask the Grid Manager for a new one`,
     };
   }

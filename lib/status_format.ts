@@ -19,7 +19,7 @@ function describeCertificate(
   const expiry = report.expiresMicros === undefined
     ? ""
     : ` ${report.expiresMicros > now ? "expires" : "expired"} ${
-      formatIsoTime(report.expiresMicros, " ")
+      formatIsoTime(report.expiresMicros)
     } (${describeRelativeTime(report.expiresMicros, now)})`;
   const signers = report.signedBy.join(", ");
   switch (report.verdict) {

@@ -529,7 +529,7 @@ Deno.test("sign defaults to 30 days and says so", async () => {
     assert.ok(
       result.stderr.includes(
         `the certificate expires ${
-          formatIsoTime(payload.expiresMicros, " ")
+          formatIsoTime(payload.expiresMicros)
         } (30 days, the default; give DAYS to change it)`,
       ),
       result.stderr,

@@ -49,7 +49,7 @@ Deno.test("status reports an allowed server and exits 0", async () => {
     assert.match(result.stdout, /^store0 v0-crxiey3nt57z4h7v/m);
     assert.match(
       result.stdout,
-      /certificate 1: signed by alpha; expires 2026-12-14 16:17:05\.474737\+00:00 \(in 9 days\)/,
+      /certificate 1: signed by alpha; expires 2026-12-14T16:17:05\.474737\+00:00 \(in 9 days\)/,
     );
     assert.match(result.stdout, /verdict: may receive uploads/);
     assert.match(
@@ -70,7 +70,7 @@ Deno.test("status exits 1 when the only certificate expired", async () => {
       AFTER_EXPIRY,
     ]);
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /expired 2026-12-14 .*\(7 hours ago\)/);
+    assert.match(result.stdout, /expired 2026-12-14T.*\(7 hours ago\)/);
     assert.match(result.stdout, /receives no uploads: .*1 expired/);
     assert.match(
       result.stdout,

@@ -333,7 +333,7 @@ const sign: Command = {
     }
     if (args[1] === undefined) {
       printMessage(
-        `the certificate expires ${formatIsoTime(expiresMicros, " ")} ` +
+        `the certificate expires ${formatIsoTime(expiresMicros)} ` +
           `(${DEFAULT_CERTIFICATE_DAYS} days, the default; give DAYS to change it)`,
       );
     }
@@ -376,9 +376,9 @@ function renewalNeeds(
 
 function describeNeed(need: RenewalNeed, now: number): string {
   if (need.expiresMicros === undefined) return "no valid certificate";
-  return `newest certificate expires ${
-    formatIsoTime(need.expiresMicros, " ")
-  } (${describeTimeDifference((now - need.expiresMicros) / 1_000_000)})`;
+  return `newest certificate expires ${formatIsoTime(need.expiresMicros)} (${
+    describeTimeDifference((now - need.expiresMicros) / 1_000_000)
+  })`;
 }
 
 function formatRenewalNeeds(needs: RenewalNeed[], now: number): string {
@@ -498,7 +498,7 @@ function renewStream(
   writeStdout(lines.join(""));
   printMessage(
     `signed ${needs.length} certificate(s), expiring ${
-      formatIsoTime(expiresMicros, " ")
+      formatIsoTime(expiresMicros)
     }; with --config - no certificates are kept, so every server is renewed`,
   );
   return ExitCode.ok;
@@ -539,7 +539,7 @@ function renewDirectory(
         needs.length - missing
       } expiring within ${within} days); ` +
       (needs.length > 0
-        ? `the new certificates expire ${formatIsoTime(expiresMicros, " ")}`
+        ? `the new certificates expire ${formatIsoTime(expiresMicros)}`
         : "nothing to sign"),
   );
   return ExitCode.ok;

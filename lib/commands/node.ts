@@ -270,10 +270,8 @@ const addGridManagerCert: Command = {
     if (replaced !== undefined && checked.payload.expiresMicros < replaced) {
       printWarning(
         `the new certificate expires ${
-          formatIsoTime(checked.payload.expiresMicros, " ")
-        }, earlier than the one it replaced (${
-          formatIsoTime(replaced, " ")
-        }); ` +
+          formatIsoTime(checked.payload.expiresMicros)
+        }, earlier than the one it replaced (${formatIsoTime(replaced)}); ` +
           `check that you installed the latest certificate from the Grid Manager`,
       );
     }
@@ -284,7 +282,7 @@ const addGridManagerCert: Command = {
     }
     printMessage(
       `installed certificate ${JSON.stringify(name)} as ${installed.path}, ` +
-        `valid until ${formatIsoTime(checked.payload.expiresMicros, " ")}; ` +
+        `valid until ${formatIsoTime(checked.payload.expiresMicros)}; ` +
         `the node has ${installed.count} certificate(s)`,
     );
     printMessage(RESTART);
@@ -344,7 +342,7 @@ function formatCertificateLine(
     return `${head}: unreadable: ${certificate.error}`;
   }
   const expiresMicros = certificate.expiresMicros!;
-  const when = `${formatIsoTime(expiresMicros, " ")} (${
+  const when = `${formatIsoTime(expiresMicros)} (${
     describeTimeDifference((now - expiresMicros) / 1_000_000)
   })`;
   const state = certificate.expired ? `expired ${when}` : `valid until ${when}`;

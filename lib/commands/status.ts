@@ -213,7 +213,7 @@ function formatInspection(
   const lines = [
     `version: ${JSON.stringify(certificate.version) ?? "missing"}`,
     `server key: ${certificate.publicKey}`,
-    `${state}: ${formatIsoTime(certificate.expiresMicros, " ")} (${
+    `${state}: ${formatIsoTime(certificate.expiresMicros)} (${
       describeRelativeTime(certificate.expiresMicros, now)
     })`,
     ...certificate.notes.map((note) => `note: ${note}`),
@@ -324,7 +324,7 @@ const verify: Command = {
     }
     const { certificate } = result;
     for (const note of certificate.notes) printWarning(note);
-    const when = `${formatIsoTime(certificate.expiresMicros, " ")} (${
+    const when = `${formatIsoTime(certificate.expiresMicros)} (${
       describeRelativeTime(certificate.expiresMicros, now)
     })`;
     if (result.status === "expiring") {
