@@ -6,6 +6,7 @@
  * @module
  */
 
+import { countOf } from "./plural.ts";
 import {
   parseCertificateDocument,
   parseCertificatePayload,
@@ -285,7 +286,9 @@ function checkCertificates(cfg: TahoeCfg, input: NodeCheckInput): Finding[] {
     findings.push({
       severity: "problem",
       message:
-        `tahoe.cfg: [grid_manager_certificates] lists ${listed} certificate(s) ` +
+        `tahoe.cfg: [grid_manager_certificates] lists ${
+          countOf(listed, "certificate")
+        } ` +
         `but [storage] grid_management is off, so the node does not announce them; set it to true`,
     });
   }

@@ -24,6 +24,7 @@
  * @module
  */
 
+import { countOf } from "./plural.ts";
 import type { AnnouncedServer, AnnouncementProblem } from "./announcements.ts";
 import { decodeBase32 } from "./base32.ts";
 import { verify } from "./ed25519.ts";
@@ -487,7 +488,9 @@ function describeRefusal(reports: readonly CertificateReport[]): string {
   add("expired", "expired");
   add("other-key", "for another server's key");
   add("unsigned", "signed by no configured Grid Manager");
-  return `of its ${reports.length} certificate(s), ${phrases.join(", ")}`;
+  return `of its ${countOf(reports.length, "certificate")}, ${
+    phrases.join(", ")
+  }`;
 }
 
 /**
@@ -609,8 +612,12 @@ export function buildStatusReport(
   const uploadsCanSucceed = breaking.length === 0 && usable >= happy;
 
   const counted = connections
-    ? `${usable} connected server(s) may receive uploads (${allowed.length} of ${reports.length} allowed)`
-    : `${allowed.length} of ${reports.length} server(s) may receive uploads`;
+    ? `${
+      countOf(usable, "connected server")
+    } may receive uploads (${allowed.length} of ${reports.length} allowed)`
+    : `${allowed.length} of ${
+      countOf(reports.length, "server")
+    } may receive uploads`;
   let policy = settings.gridManagers.length === 0
     ? "No Grid Manager is configured, so every server is used. "
     : "";

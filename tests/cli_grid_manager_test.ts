@@ -400,7 +400,7 @@ Deno.test("remove drops the server and only its certificates", async () => {
     assert.equal(result.stdout, "");
     assert.match(
       result.stderr,
-      /removed storage server "s" and 2 certificate file\(s\)/,
+      /removed storage server "s" and 2 certificate files/,
     );
     const names = [...Deno.readDirSync(gm)].map((e) => e.name).sort();
     assert.deepEqual(names, ["config.json", "s.cert.cert.0", "s1.cert.0"]);
@@ -1022,4 +1022,15 @@ Deno.test("option errors name the option and the way out", async () => {
     assertFailure(result, 2, pattern);
     assert.equal(result.stderr.split("\n").length, 2, "one line");
   }
+});
+
+Deno.test("remove counts certificate files in proper English", async () => {
+  await withTempDir(async (dir) => {
+    const gm = await createGridManager(dir);
+    assertExit(await runGridManager(["-c", gm, "add", "s", KEY_A]), 0);
+    assertExit(await runGridManager(["-c", gm, "sign", "s", "5"]), 0);
+    const result = await runGridManager(["-c", gm, "remove", "s"]);
+    assertExit(result, 0);
+    assert.match(result.stderr, /and 1 certificate file\n/);
+  });
 });

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { countOf } from "../plural.ts";
 import { type Command, CONFIG_OPTION, JSON_OPTION } from "../command.ts";
 import { ExitCode, GridManagerError, UsageError } from "../errors.ts";
 import {
@@ -151,9 +152,9 @@ const remove: Command = {
     );
     if (!isStreamMode(location)) {
       printMessage(
-        `removed storage server ${
-          JSON.stringify(name)
-        } and ${removedFiles} certificate file(s)`,
+        `removed storage server ${JSON.stringify(name)} and ${
+          countOf(removedFiles, "certificate file")
+        }`,
       );
     }
     return ExitCode.ok;
@@ -497,7 +498,7 @@ function renewStream(
   }
   writeStdout(lines.join(""));
   printMessage(
-    `signed ${needs.length} certificate(s), expiring ${
+    `signed ${countOf(needs.length, "certificate")}, expiring ${
       formatIsoTime(expiresMicros)
     }; with --config - no certificates are kept, so every server is renewed`,
   );
@@ -534,7 +535,7 @@ function renewDirectory(
     printMessage(`renewed ${JSON.stringify(name)}: stored ${path}`);
   }
   printMessage(
-    `renewed ${needs.length} of ${config.servers.length} server(s) ` +
+    `renewed ${needs.length} of ${countOf(config.servers.length, "server")} ` +
       `(${missing} without a valid certificate, ${
         needs.length - missing
       } expiring within ${within} days); ` +

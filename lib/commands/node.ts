@@ -6,6 +6,7 @@
  * @module
  */
 
+import { countOf } from "../plural.ts";
 import { dirname, resolve } from "node:path";
 import {
   formatCertificateDocument,
@@ -283,7 +284,7 @@ const addGridManagerCert: Command = {
     printMessage(
       `installed certificate ${JSON.stringify(name)} as ${installed.path}, ` +
         `valid until ${formatIsoTime(checked.payload.expiresMicros)}; ` +
-        `the node has ${installed.count} certificate(s)`,
+        `the node has ${countOf(installed.count, "certificate")}`,
     );
     printMessage(RESTART);
     return ExitCode.ok;
@@ -432,7 +433,9 @@ const removeGridManagerCert: Command = {
     printMessage(
       `removed certificate ${JSON.stringify(name)}` +
         (result.deleted ? ` and deleted ${result.path}` : "") +
-        `; ${result.remaining} certificate(s) remain`,
+        `; ${countOf(result.remaining, "certificate")} ${
+          result.remaining === 1 ? "remains" : "remain"
+        }`,
     );
     if (result.keptBecause !== undefined) {
       printMessage(`kept ${result.path}, ${result.keptBecause}`);
@@ -513,7 +516,11 @@ const addGridManager: Command = {
       `added Grid Manager ${
         JSON.stringify(name)
       } (${key}); the client now uploads only to ` +
-        `servers with a valid certificate from one of its ${result.count} Grid Manager(s)`,
+        `servers with a valid certificate from ${
+          result.count === 1
+            ? "its Grid Manager"
+            : `one of its ${result.count} Grid Managers`
+        }`,
     );
     printMessage(RESTART);
     return ExitCode.ok;
@@ -586,7 +593,9 @@ const removeGridManager: Command = {
     });
     printMessage(
       `removed Grid Manager ${JSON.stringify(name)} (${result.value}); ` +
-        `${result.remaining} Grid Manager(s) remain`,
+        `${countOf(result.remaining, "Grid Manager")} ${
+          result.remaining === 1 ? "remains" : "remain"
+        }`,
     );
     if (result.remaining === 0) {
       printWarning(
