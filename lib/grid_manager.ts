@@ -25,7 +25,7 @@ import {
   type KeyPair,
   keyPairFromSeed,
 } from "./keys.ts";
-import { invalidFileNameReason, NAME_RULE } from "./names.ts";
+import { invalidFileNameReason, NAME_RULE, shellQuote } from "./names.ts";
 import {
   describeJsonSyntaxError,
   dumpPythonJson,
@@ -272,16 +272,19 @@ export function addServer(
 /**
  * Removes a registered server.
  *
+ * @param program the command line that reaches this Grid Manager, for
+ *   suggestions in messages, such as `grid-manager --config gm`.
  * @throws {InvalidConfigError} when no server has that name.
  */
 export function removeServer(
   config: GridManagerConfig,
   name: string,
+  program = "grid-manager",
 ): GridManagerConfig {
   if (!findServer(config, name)) {
     throw new InvalidConfigError(
       `no storage server called ${JSON.stringify(name)}; ` +
-        `"grid-manager list" shows the registered names`,
+        `"${program} list" shows the registered names`,
     );
   }
   return {
@@ -294,18 +297,21 @@ export function removeServer(
  * Signs a certificate for the server `name` that expires `days` days after
  * `nowMicros`.
  *
+ * @param program the command line that reaches this Grid Manager, for
+ *   suggestions in messages, such as `grid-manager --config gm`.
  * @throws {InvalidConfigError} when no server has that name.
  */
 export function signForServer(
   config: GridManagerConfig,
   name: string,
   expiresMicros: number,
+  program = "grid-manager",
 ): { document: CertificateDocument; text: string } {
   const server = findServer(config, name);
   if (!server) {
     throw new InvalidConfigError(
       `no storage server called ${JSON.stringify(name)}; ` +
-        `add it first with "grid-manager add ${name} PUBKEY"`,
+        `add it first with "${program} add ${shellQuote(name)} PUBKEY"`,
     );
   }
   const document = signCertificate(

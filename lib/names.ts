@@ -89,3 +89,13 @@ export function checkFileName(
   }
   return name;
 }
+
+/**
+ * Quotes a word for a POSIX shell, so that a command suggested in a
+ * message works when pasted: plain words stay as they are, others go in
+ * single quotes.
+ */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_.\/:=@%+,-]+$/.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}

@@ -1034,3 +1034,39 @@ Deno.test("remove counts certificate files in proper English", async () => {
     assert.match(result.stderr, /and 1 certificate file\n/);
   });
 });
+
+Deno.test("suggested commands carry the --config they need", async () => {
+  const config = await createStreamConfig();
+  const stream = await runGridManager(["-c", "-", "sign", "my node"], {
+    stdin: config,
+  });
+  assertFailure(
+    stream,
+    1,
+    /add it first with "grid-manager --config - add 'my node' PUBKEY"/,
+  );
+  await withTempDir(async (dir) => {
+    const gm = await createGridManager(dir);
+    const removed = await runGridManager(["-c", gm, "remove", "x"]);
+    assertFailure(
+      removed,
+      1,
+      new RegExp(`"grid-manager --config ${gm} list" shows the registered`),
+    );
+  });
+});
+
+Deno.test("--config naming a file says it must be a directory", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "storage0.cert");
+    await Deno.writeTextFile(file, "{}");
+    for (const args of [["list"], ["add", "s", KEY_A], ["sign", "s"]]) {
+      const result = await runGridManager(["-c", file, ...args]);
+      assertFailure(
+        result,
+        1,
+        /--config must be a Grid Manager directory \(or -\), and .*storage0\.cert is a file$/m,
+      );
+    }
+  });
+});

@@ -3,6 +3,7 @@ import {
   checkFileName,
   invalidFileNameReason,
   MAX_NAME_BYTES,
+  shellQuote,
 } from "../lib/names.ts";
 import { ExitCode, GridManagerError } from "../lib/errors.ts";
 import { checkEntryName } from "../lib/node_config.ts";
@@ -120,4 +121,10 @@ Deno.test("checkEntryName() rejects a certificate name too long for a file", () 
     () => checkEntryName("x".repeat(300), "certificate name"),
     /300 bytes long/,
   );
+});
+
+Deno.test("shellQuote() leaves plain words and quotes the rest", () => {
+  assert.equal(shellQuote("gm/dir-1"), "gm/dir-1");
+  assert.equal(shellQuote("my node"), "'my node'");
+  assert.equal(shellQuote("it's"), `'it'\\''s'`);
 });

@@ -25,7 +25,7 @@ import {
   writeStdout,
 } from "../io.ts";
 import { normalizePublicKey } from "../keys.ts";
-import { checkFileName } from "../names.ts";
+import { checkFileName, shellQuote } from "../names.ts";
 import { comparePythonStrings } from "../python_json.ts";
 import { findRenewalNeeds, type RenewalNeed } from "../renewal.ts";
 import {
@@ -47,6 +47,11 @@ import {
   type StoredCertificate,
   updateConfig,
 } from "./grid_manager_store.ts";
+
+/** The command line that reaches the Grid Manager at `location`. */
+function programFor(location: string): string {
+  return `grid-manager --config ${shellQuote(location)}`;
+}
 
 /** Certificate lifetime `sign` uses when DAYS is not given. */
 export const DEFAULT_CERTIFICATE_DAYS = 30;
@@ -112,7 +117,7 @@ const add: Command = {
         `${publicKey} is also registered as ${
           sameKeyNames.map((n) => JSON.stringify(n)).join(", ")
         }; ` +
-          `"grid-manager remove" the name you do not want`,
+          `"${programFor(location)} remove NAME" the one you do not want`,
       );
     }
     if (lookAlikeNames.length > 0) {
@@ -120,7 +125,7 @@ const add: Command = {
         `${JSON.stringify(name)} looks the same as the registered ${
           lookAlikeNames.map((n) => JSON.stringify(n)).join(", ")
         } (they differ only in Unicode normalization); ` +
-          `"grid-manager remove" one of them`,
+          `"${programFor(location)} remove NAME" one of them`,
       );
     }
     if (!isStreamMode(location)) {
@@ -145,7 +150,7 @@ const remove: Command = {
     let removedFiles = 0;
     await updateConfig(
       location,
-      (config) => removeServer(config, name),
+      (config) => removeServer(config, name, programFor(location)),
       (directory) => {
         removedFiles = removeCertificateFiles(directory, name);
       },
@@ -313,7 +318,12 @@ const sign: Command = {
       : parseCertificateDays(args[1]);
     const config = await loadConfig(location);
     const expiresMicros = nowMicros() + days * MICROS_PER_DAY;
-    const { text } = signForServer(config, name, expiresMicros);
+    const { text } = signForServer(
+      config,
+      name,
+      expiresMicros,
+      programFor(location),
+    );
     let path: string | undefined;
     if (!isStreamMode(location)) {
       checkFileName(name, "server name");
@@ -524,7 +534,12 @@ function renewDirectory(
   let missing = 0;
   for (const need of needs) {
     const name = need.server.name;
-    const { text } = signForServer(config, name, expiresMicros);
+    const { text } = signForServer(
+      config,
+      name,
+      expiresMicros,
+      programFor(location),
+    );
     const { path } = storeCertificateAfterListing(
       location,
       name,

@@ -30,6 +30,7 @@ import {
   writeFileAtomic,
   writeStdout,
 } from "../io.ts";
+import { shellQuote } from "../names.ts";
 
 /** File mode of `config.json`: it holds the private key. */
 export const CONFIG_FILE_MODE = 0o600;
@@ -99,7 +100,20 @@ function warnIfReadableByOthers(path: string): void {
 function requireGridManagerDirectory(location: string): void {
   if (!pathExists(location)) {
     throw new GridManagerError(
-      `Grid Manager directory ${location} not found; check --config, or run "grid-manager --config ${location} create"`,
+      `Grid Manager directory ${location} not found; check --config, or run "grid-manager --config ${
+        shellQuote(location)
+      } create"`,
+    );
+  }
+  let isDirectory = true;
+  try {
+    isDirectory = Deno.statSync(location).isDirectory;
+  } catch {
+    // A broken link or unreadable entry: reading config.json reports it.
+  }
+  if (!isDirectory) {
+    throw new GridManagerError(
+      `--config must be a Grid Manager directory (or -), and ${location} is a file`,
     );
   }
 }
