@@ -14,7 +14,10 @@ export const ExitCode = {
   ok: 0,
   /** The operation failed: bad input data, a missing file, a failed check. */
   failure: 1,
-  /** The command line itself is wrong: unknown option, missing argument. */
+  /**
+   * The command line is wrong: unknown option, missing argument, or an
+   * argument of the wrong form (a number out of range, an unusable NAME).
+   */
   usage: 2,
   /** `verify` only: the certificate is valid but expires soon. */
   expiringSoon: 3,

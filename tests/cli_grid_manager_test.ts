@@ -325,7 +325,7 @@ Deno.test("add rejects names that leave the directory", async () => {
     for (const [name, pattern] of INVALID_NAMES) {
       if (name.includes("\u0000")) continue; // an argument cannot hold NUL
       const result = await runGridManager(["-c", gm, "add", name, KEY_A]);
-      assertFailure(result, 1, pattern);
+      assertFailure(result, 2, pattern);
       assert.ok(
         result.stderr.includes(`invalid server name ${JSON.stringify(name)}`),
         result.stderr,
@@ -343,7 +343,7 @@ Deno.test("add - rejects bad names and NUL", async () => {
     const result = await runGridManager(["-c", "-", "add", name, KEY_A], {
       stdin: config,
     });
-    assertFailure(result, 1, pattern);
+    assertFailure(result, 2, pattern);
   }
   // NUL cannot be passed as an argument, but a config can contain it.
   const parsed = JSON.parse(config);
@@ -979,7 +979,7 @@ Deno.test("add rejects hidden and over-long names, keeps odd visible ones", asyn
       ] as const
     ) {
       const result = await runGridManager(["-c", gm, "add", name, KEY_A]);
-      assertFailure(result, 1, pattern);
+      assertFailure(result, 2, pattern);
       assert.match(result.stderr, /without "\/", "\\", control/);
     }
     const ok = await runGridManager(["-c", gm, "add", "with space", KEY_A]);
@@ -1068,5 +1068,26 @@ Deno.test("--config naming a file says it must be a directory", async () => {
         /--config must be a Grid Manager directory \(or -\), and .*storage0\.cert is a file$/m,
       );
     }
+  });
+});
+
+Deno.test("a NAME of the wrong form exits 2 in add and sign, like DAYS", async () => {
+  await withTempDir(async (dir) => {
+    const gm = await createGridManager(dir);
+    assertFailure(
+      await runGridManager(["-c", gm, "add", "a/b", KEY_A]),
+      2,
+      /invalid server name/,
+    );
+    assertFailure(
+      await runGridManager(["-c", gm, "sign", "s", "0"]),
+      2,
+      /invalid DAYS/,
+    );
+    assertFailure(
+      await runGridManager(["-c", gm, "add", "s", "pub-v0-x"]),
+      1,
+      /pub-v0-x/,
+    );
   });
 });

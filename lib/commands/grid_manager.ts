@@ -99,7 +99,7 @@ const add: Command = {
   arguments: { min: 2, max: 2 },
   async run({ args, options }) {
     const location = requireConfigOption(options.config);
-    const name = checkFileName(args[0]!, "server name");
+    const name = checkFileName(args[0]!, "server name", ExitCode.usage);
     const publicKey = normalizePublicKey(args[1]!);
     let sameKeyNames: readonly string[] = [];
     let lookAlikeNames: readonly string[] = [];
@@ -146,7 +146,7 @@ const remove: Command = {
   arguments: { min: 1, max: 1 },
   async run({ args, options }) {
     const location = requireConfigOption(options.config);
-    const name = args[0]!;
+    const name = checkFileName(args[0]!, "server name", ExitCode.usage);
     let removedFiles = 0;
     await updateConfig(
       location,
@@ -312,7 +312,7 @@ const sign: Command = {
   arguments: { min: 1, max: 2 },
   async run({ args, options }) {
     const location = requireConfigOption(options.config);
-    const name = args[0]!;
+    const name = checkFileName(args[0]!, "server name", ExitCode.usage);
     const days = args[1] === undefined
       ? DEFAULT_CERTIFICATE_DAYS
       : parseCertificateDays(args[1]);
@@ -326,7 +326,6 @@ const sign: Command = {
     );
     let path: string | undefined;
     if (!isStreamMode(location)) {
-      checkFileName(name, "server name");
       path = storeCertificate(location, name, text);
       printMessage(`stored the certificate as ${path}`);
     }
