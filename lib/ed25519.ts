@@ -80,3 +80,20 @@ export function verify(
   );
   return equalBytes(expectedR.toBytes(), r);
 }
+
+/**
+ * Returns whether 32 bytes encode a point of small order (one of the eight
+ * points whose multiples by 8 are the identity), in any encoding. OpenSSL,
+ * whose rules Tahoe-LAFS's verifier follows, accepts forged signatures
+ * under such a public key, so it must never be trusted as a signer.
+ */
+export function isSmallOrderPublicKey(bytes: Uint8Array): boolean {
+  let point: ed.Point;
+  try {
+    // ZIP-215 decoding also takes non-canonical encodings of these points.
+    point = ed.Point.fromBytes(bytes, true);
+  } catch {
+    return false;
+  }
+  return point.isSmallOrder();
+}

@@ -10,7 +10,11 @@
  */
 
 import { decodeBase32, encodeBase32 } from "./base32.ts";
-import { publicKeyFromSeed, randomSeed } from "./ed25519.ts";
+import {
+  isSmallOrderPublicKey,
+  publicKeyFromSeed,
+  randomSeed,
+} from "./ed25519.ts";
 import { InvalidKeyError } from "./errors.ts";
 
 /** Prefix of an encoded public key. */
@@ -137,6 +141,33 @@ export function normalizePublicKey(
   expected: string = SERVER_KEY_SOURCE,
 ): string {
   return encodePublicKey(decodePublicKey(text.trim(), expected));
+}
+
+/**
+ * Returns why a Grid Manager key must not be trusted, or undefined: a
+ * small-order key lets anyone forge certificates that verify under it.
+ */
+export function weakGridManagerKeyReason(
+  publicKey: string,
+): string | undefined {
+  if (!isSmallOrderPublicKey(decodePublicKey(publicKey.trim()))) {
+    return undefined;
+  }
+  return `${publicKey.trim()} is a weak key: any certificate would verify under it; ` +
+    `use ${GRID_MANAGER_KEY_SOURCE}`;
+}
+
+/**
+ * Reads a Grid Manager public key as {@link normalizePublicKey} does, and
+ * also rejects a weak (small-order) key.
+ *
+ * @throws {InvalidKeyError} when the key is invalid or weak.
+ */
+export function normalizeGridManagerKey(text: string): string {
+  const key = normalizePublicKey(text, GRID_MANAGER_KEY_SOURCE);
+  const weak = weakGridManagerKeyReason(key);
+  if (weak) throw new InvalidKeyError(`Grid Manager key ${weak}`);
+  return key;
 }
 
 /** Returns the server id (`v0-…`) that a node with this key announces. */

@@ -12,7 +12,11 @@ import {
   parseCertificatePayload,
 } from "./certificate.ts";
 import { GridManagerError } from "./errors.ts";
-import { decodePublicKey, GRID_MANAGER_KEY_SOURCE } from "./keys.ts";
+import {
+  decodePublicKey,
+  GRID_MANAGER_KEY_SOURCE,
+  weakGridManagerKeyReason,
+} from "./keys.ts";
 import {
   CERTIFICATES_SECTION,
   EXPIRY_WARNING_MICROS,
@@ -424,6 +428,14 @@ function checkGridManagers(cfg: TahoeCfg): Finding[] {
   for (const [name, value] of managers) {
     try {
       decodePublicKey(value, GRID_MANAGER_KEY_SOURCE);
+      const weak = weakGridManagerKeyReason(value);
+      if (weak) {
+        findings.push({
+          severity: "problem",
+          message: `tahoe.cfg: [grid_managers] ${name}: ${weak}, ` +
+            `so this client accepts forged certificates; remove it`,
+        });
+      }
     } catch (error) {
       if (!(error instanceof GridManagerError)) throw error;
       findings.push({

@@ -39,6 +39,14 @@ const OTHER_NODE_KEY = encodePublicKey(publicKeyFromSeed(seed(4)));
 const GRID_MANAGER_SEED = seed(2);
 const GRID_MANAGER_KEY = encodePublicKey(publicKeyFromSeed(GRID_MANAGER_SEED));
 const OTHER_GRID_MANAGER_KEY = encodePublicKey(publicKeyFromSeed(seed(3)));
+/** Small-order points: OpenSSL accepts forged signatures under them. */
+const WEAK_KEYS = [
+  "0100000000000000000000000000000000000000000000000000000000000000",
+  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+].map((hex) =>
+  encodePublicKey(Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16)))
+);
 
 function certificate(
   days: number,
@@ -658,6 +666,13 @@ const managedNode = (entries: string) =>
   `[grid_manager_certificates]\n${entries}`;
 
 const CHECK_CASES: CheckCase[] = [
+  {
+    label: "weak Grid Manager key",
+    cfg: TAHOE_CLIENT_CFG + `[grid_managers]\nweak = ${WEAK_KEYS[0]}\n`,
+    severity: "problem",
+    message:
+      /\[grid_managers\] weak: .*is a weak key: any certificate would verify/,
+  },
   {
     label: "misspelled certificates section",
     cfg: TAHOE_NODE_CFG + "[grid_management_certificates]\na = a.cert\n",
@@ -1427,5 +1442,42 @@ Deno.test("check accepts a node that has never started", async () => {
     const result = await node.run(["check"]);
     assert.equal(result.code, 0, result.stdout);
     assert.equal(result.stdout, "");
+  });
+});
+
+Deno.test("add-grid-manager and --grid-manager reject weak keys", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir, { cfg: TAHOE_CLIENT_CFG });
+    await expectUnchanged(node, async () => {
+      for (const key of WEAK_KEYS) {
+        const added = await node.run(["add-grid-manager", key]);
+        assert.equal(added.code, 1, key);
+        assert.match(
+          added.stderr,
+          /is a weak key: any certificate would verify under it; use the output of "grid-manager public-identity"/,
+        );
+        const cert = await node.run(
+          ["add-grid-manager-cert", "--grid-manager", key],
+          { stdin: certificateText(30) },
+        );
+        assert.equal(cert.code, 1, key);
+        assert.match(cert.stderr, /is a weak key/);
+      }
+    });
+  });
+});
+
+Deno.test("verify rejects a weak --grid-manager key", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "c.cert");
+    Deno.writeTextFileSync(path, certificateText(30));
+    const result = await runGridManager([
+      "verify",
+      path,
+      "--grid-manager",
+      WEAK_KEYS[1]!,
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /is a weak key/);
   });
 });

@@ -10,7 +10,12 @@ import * as ed from "@noble/ed25519";
 import { sha512 } from "@noble/hashes/sha2.js";
 import { encodeBase32 } from "../lib/base32.ts";
 import { verifyCertificateSignature } from "../lib/certificate.ts";
-import { publicKeyFromSeed, sign, verify } from "../lib/ed25519.ts";
+import {
+  isSmallOrderPublicKey,
+  publicKeyFromSeed,
+  sign,
+  verify,
+} from "../lib/ed25519.ts";
 import { runPython } from "./helpers.ts";
 
 const { n: L } = ed.Point.CURVE();
@@ -315,6 +320,19 @@ Deno.test("verifyCertificateSignature() rejects an S + L signature", () => {
       { certificate, signature: encodeBase32(signature) },
       key,
     ),
+    false,
+  );
+});
+
+Deno.test("isSmallOrderPublicKey() flags the eight small-order points", () => {
+  for (const point of SMALL_ORDER) {
+    assert.equal(isSmallOrderPublicKey(point), true);
+  }
+});
+
+Deno.test("isSmallOrderPublicKey() passes a real key", () => {
+  assert.equal(
+    isSmallOrderPublicKey(publicKeyFromSeed(new Uint8Array(32))),
     false,
   );
 });

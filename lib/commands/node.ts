@@ -32,7 +32,7 @@ import {
   writeFileAtomic,
   writeStdout,
 } from "../io.ts";
-import { GRID_MANAGER_KEY_SOURCE, normalizePublicKey } from "../keys.ts";
+import { normalizeGridManagerKey, normalizePublicKey } from "../keys.ts";
 import { checkNode, type Finding } from "../node_check.ts";
 import {
   addCertificateEntry,
@@ -246,7 +246,7 @@ const addGridManagerCert: Command = {
       "certificate name",
     );
     const gridManagerKey = typeof options["grid-manager"] === "string"
-      ? normalizePublicKey(options["grid-manager"], GRID_MANAGER_KEY_SOURCE)
+      ? normalizeGridManagerKey(options["grid-manager"])
       : undefined;
     const input = await readCertificateInput(
       options.filename as string | undefined,
@@ -471,7 +471,7 @@ const addGridManager: Command = {
       (options.name as string | undefined) ?? DEFAULT_ENTRY_NAME,
       "Grid Manager name",
     );
-    const key = normalizePublicKey(args[0]!, GRID_MANAGER_KEY_SOURCE);
+    const key = normalizeGridManagerKey(args[0]!);
     const result = await withNode(directory, () => {
       const cfgText = readCfg(directory);
       const managers = listGridManagerEntries(parseTahoeCfg(cfgText));

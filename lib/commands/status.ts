@@ -32,7 +32,12 @@ import {
   readTextFile,
   writeStdout,
 } from "../io.ts";
-import { decodePublicKey, normalizePublicKey } from "../keys.ts";
+import {
+  decodePublicKey,
+  encodePublicKey,
+  normalizePublicKey,
+  weakGridManagerKeyReason,
+} from "../keys.ts";
 import {
   buildStatusReport,
   describeRelativeTime,
@@ -306,6 +311,8 @@ const verify: Command = {
     const gridManagerKey = decodePublicKey(
       requireKeyOption(options["grid-manager"], "grid-manager"),
     );
+    const weak = weakGridManagerKeyReason(encodePublicKey(gridManagerKey));
+    if (weak) throw new GridManagerError(`--grid-manager: ${weak}`);
     const serverKey = options.server === undefined
       ? undefined
       : requireKeyOption(options.server, "server");
