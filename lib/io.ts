@@ -195,7 +195,20 @@ function writeLockedTempFile(
 ): LockedTempFile {
   for (let attempt = 0;; attempt++) {
     const path = tempPathFor(target);
-    const file = Deno.openSync(path, { write: true, createNew: true, mode });
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(path, { write: true, createNew: true, mode });
+    } catch (error) {
+      // Creating a file needs write permission on its directory, not on
+      // the file, so the message names the directory.
+      if (error instanceof Deno.errors.PermissionDenied) {
+        throw new GridManagerError(
+          `cannot create files in ${dirname(target)}: permission denied; ` +
+            `the directory must be writable by this user (run as its owner or fix its mode)`,
+        );
+      }
+      throw error;
+    }
     try {
       file.lockSync(true);
       // A cleaner may have locked and removed the file between its
@@ -269,6 +282,7 @@ export function writeFileAtomic(
     Deno.renameSync(temp.path, path);
   } catch (error) {
     if (temp) removeQuietly(temp.path);
+    if (error instanceof GridManagerError) throw error;
     throw fileError(error, path, what);
   } finally {
     temp?.file.close();
@@ -296,6 +310,7 @@ export function createFileExclusive(
     Deno.linkSync(temp.path, path);
   } catch (error) {
     if (error instanceof Deno.errors.AlreadyExists) return false;
+    if (error instanceof GridManagerError) throw error;
     throw fileError(error, path, what);
   } finally {
     if (temp) {

@@ -19,7 +19,13 @@ import {
   generateKeyPair,
 } from "../lib/keys.ts";
 import { formatIsoTime } from "../lib/time.ts";
-import { runGridManager, type RunResult, withTempDir } from "./helpers.ts";
+import {
+  BUNDLE,
+  RUN_PERMISSIONS,
+  runGridManager,
+  type RunResult,
+  withTempDir,
+} from "./helpers.ts";
 
 const KEY_A = encodePublicKey(generateKeyPair().publicKey);
 const KEY_B = encodePublicKey(generateKeyPair().publicKey);
@@ -1088,6 +1094,60 @@ Deno.test("a NAME of the wrong form exits 2 in add and sign, like DAYS", async (
       await runGridManager(["-c", gm, "add", "s", "pub-v0-x"]),
       1,
       /pub-v0-x/,
+    );
+  });
+});
+
+const RUNNING_AS_ROOT = new TextDecoder().decode(
+  (await new Deno.Command("id", { args: ["-u"] }).output()).stdout,
+).trim() === "0";
+
+Deno.test("sign in a read-only directory names the directory", async () => {
+  await withTempDir(async (dir) => {
+    Deno.chmodSync(dir, 0o755);
+    const gm = await createGridManager(dir);
+    assertExit(await runGridManager(["-c", gm, "add", "s", KEY_A]), 0);
+    const args = ["--config", gm, "sign", "s"];
+    let result: RunResult;
+    if (RUNNING_AS_ROOT) {
+      // root may write anywhere, so the command runs as nobody.
+      const home = join(dir, "home");
+      Deno.mkdirSync(home);
+      for (const path of [gm, join(gm, "config.json"), home]) {
+        Deno.chownSync(path, 65534, 65534);
+      }
+      Deno.chmodSync(gm, 0o500);
+      const output = await new Deno.Command("setpriv", {
+        args: [
+          "--reuid=nobody",
+          "--regid=nogroup",
+          "--clear-groups",
+          Deno.execPath(),
+          "run",
+          "--quiet",
+          ...RUN_PERMISSIONS,
+          BUNDLE,
+          ...args,
+        ],
+        env: { DENO_DIR: home, HOME: home, DENO_NO_UPDATE_CHECK: "1" },
+      }).output();
+      const decoder = new TextDecoder();
+      result = {
+        code: output.code,
+        stdout: decoder.decode(output.stdout),
+        stderr: decoder.decode(output.stderr),
+      };
+    } else {
+      Deno.chmodSync(gm, 0o500);
+      result = await runGridManager(args);
+    }
+    Deno.chmodSync(gm, 0o700);
+    assertFailure(
+      result,
+      1,
+      new RegExp(
+        `cannot create files in ${gm}: permission denied; the directory must be writable`,
+      ),
     );
   });
 });
