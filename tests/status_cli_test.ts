@@ -506,3 +506,13 @@ Deno.test("verify accepts a version 2 certificate as Tahoe does", async () => {
     /warning: version 2: Tahoe-LAFS 1\.20 does not check/,
   );
 });
+
+Deno.test("verify rejects an invalid key with exit 1, as add does", async () => {
+  const result = await runGridManager([
+    "verify",
+    "--grid-manager",
+    "pub-v0-abc",
+  ], { stdin: "{}" });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^grid-manager: --grid-manager: .*pub-v0-abc/);
+});

@@ -274,7 +274,9 @@ function requireKeyOption(
   try {
     return normalizePublicKey(value);
   } catch (error) {
-    throw new UsageError(`--${option}: ${(error as Error).message}`);
+    // A key that fails its check is bad input, not bad usage: exit 1, as
+    // for the PUBKEY of add.
+    throw new GridManagerError(`--${option}: ${(error as Error).message}`);
   }
 }
 
