@@ -52,12 +52,14 @@ export {
   generateKeyPair,
   type KeyPair,
   keyPairFromSeed,
+  normalizeGridManagerKey,
   normalizePublicKey,
   PRIVATE_KEY_PREFIX,
   PUBLIC_KEY_PREFIX,
   publicKeyFromServerId,
   SERVER_ID_PREFIX,
   serverIdFromPublicKey,
+  weakGridManagerKeyReason,
 } from "./lib/keys.ts";
 export {
   type CertificateDocument,
@@ -97,7 +99,11 @@ export {
   type JsonValue,
   quotePythonJsonString,
 } from "./lib/python_json.ts";
-export { checkFileName, invalidFileNameReason } from "./lib/names.ts";
+export {
+  checkFileName,
+  invalidFileNameReason,
+  MAX_NAME_BYTES,
+} from "./lib/names.ts";
 export {
   DEFAULT_SECTION,
   escapeTahoeCfgValue,
