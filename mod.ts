@@ -95,6 +95,7 @@ export {
   parseIsoTime,
 } from "./lib/time.ts";
 export {
+  type DumpOptions,
   dumpPythonJson,
   type JsonValue,
   quotePythonJsonString,

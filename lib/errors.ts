@@ -28,6 +28,7 @@ export class GridManagerError extends Error {
   /** The process exit code for this failure. */
   readonly exitCode: number;
 
+  /** Creates an error with a one-line `message` and the exit code to use. */
   constructor(message: string, exitCode: number = ExitCode.failure) {
     super(message);
     this.name = new.target.name;
@@ -37,6 +38,7 @@ export class GridManagerError extends Error {
 
 /** A command line that does not parse: wrong options or arguments. */
 export class UsageError extends GridManagerError {
+  /** Creates a usage error, which exits with {@link ExitCode.usage}. */
   constructor(message: string) {
     super(message, ExitCode.usage);
   }
