@@ -126,7 +126,13 @@ const YAML11_SCHEMA = FAILSAFE_SCHEMA.extend({
  * @throws {Error} when the text is not YAML that PyYAML loads.
  */
 export function loadTahoeYaml(text: string, source = "YAML text"): unknown {
-  return loadYaml(text, { filename: source, schema: YAML11_SCHEMA });
+  // PyYAML lets a repeated key replace the earlier value; js-yaml does so
+  // only in its JSON mode, which changes nothing else on loading.
+  return loadYaml(text, {
+    filename: source,
+    schema: YAML11_SCHEMA,
+    json: true,
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
