@@ -154,6 +154,7 @@ const dumpStyle = fc.record({
   indent: fc.constantFrom(2, 4),
   forceQuotes: fc.boolean(),
   quotingType: fc.constantFrom("'", '"') as fc.Arbitrary<"'" | '"'>,
+  repeatKey: fc.boolean(),
 });
 
 /** Damage to the text, for the never-throw property. */
@@ -174,7 +175,12 @@ function render(
   value: unknown,
   style: DumpStyle,
 ): string {
-  const text = dumpYaml(value, { ...style, noRefs: true, lineWidth: -1 });
+  const { repeatKey: _, ...options } = style;
+  let text = dumpYaml(value, { ...options, noRefs: true, lineWidth: -1 });
+  // A repeated key, which PyYAML accepts (the last value wins).
+  if (style.repeatKey) {
+    text = text.replace(/^(\s*)(key_s|seqnum): .*$/m, "$&\n$1$2: 7");
+  }
   return text.replace(
     /(['"]?)@@RAW(\d+)@@\1/g,
     (_: string, _quote: string, index: string) => RAW_SCALARS[Number(index)]!,
@@ -246,6 +252,8 @@ Deno.test("announcement files never make status throw", () => {
 
 /** js-yaml's value in the JSON-safe form tests/tahoe/load_yaml.py prints. */
 function plain(value: unknown): unknown {
+  // An empty document: js-yaml returns undefined, PyYAML None.
+  if (value === undefined) return null;
   if (
     value === null || typeof value === "string" || typeof value === "boolean"
   ) {
