@@ -148,6 +148,7 @@ export {
   type Announcement,
   type AnnouncementProblem,
   type AnnouncementSet,
+  loadTahoeYaml,
   mergeAnnouncements,
   parseIntroducerCache,
   parseStaticServers,

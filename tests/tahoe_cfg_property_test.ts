@@ -93,7 +93,7 @@ const SPACES = ["", " ", "  ", "\t", " \t", "\u00a0", "\f", "\x1c"];
 /** Line endings: the file's style, sometimes varied per line. */
 const endingStyle = fc.constantFrom("\n", "\r\n", "mixed");
 
-type Line = { text: string; deeper?: boolean };
+type Line = { text: string };
 
 const space = fc.constantFrom(...SPACES);
 const blankLine = fc.constantFrom("", " ", "\t", "  ").map((text) => ({
@@ -118,7 +118,7 @@ const optionLine = fc.tuple(
 const continuationLine = fc.tuple(
   fc.constantFrom("    ", "\t", "  ", "        "),
   fc.constantFrom("more", "x = y", "[not a header]", "# not a comment?", "%%"),
-).map(([indent, text]) => ({ text: indent + text, deeper: true }));
+).map(([indent, text]) => ({ text: indent + text }));
 const optionGroup = fc.tuple(
   optionLine,
   fc.array(fc.oneof(continuationLine, blankLine, commentLine), {
@@ -148,7 +148,7 @@ const junkLine = fc.constantFrom(
 );
 
 /** Generated tahoe.cfg text. */
-export const tahoeCfgText: fc.Arbitrary<string> = fc.tuple(
+const tahoeCfgText: fc.Arbitrary<string> = fc.tuple(
   fc.boolean(),
   endingStyle,
   fc.array(fc.oneof(blankLine, commentLine), { maxLength: 2 }),
@@ -297,6 +297,7 @@ function diffLines(a: string[], b: string[]) {
     tail < a.length - head && tail < b.length - head &&
     a[a.length - 1 - tail] === b[b.length - 1 - tail]
   ) tail++;
+
   const x = a.slice(head, a.length - tail);
   const y = b.slice(head, b.length - tail);
   const table = Array.from(
@@ -310,6 +311,7 @@ function diffLines(a: string[], b: string[]) {
         : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
     }
   }
+
   const removed: number[] = [];
   const added: number[] = [];
   let i = 0;
@@ -399,7 +401,7 @@ Deno.test("tahoe.cfg edits change only their target and read back", () => {
     try {
       result = edit.apply(text);
     } catch (error) {
-      // An edit may refuse, but only with a message for the user.
+      // An edit may raise, but only an error with a message for the user.
       if (error instanceof GridManagerError) return;
       throw error;
     }
@@ -425,7 +427,7 @@ interface PythonRead {
   };
 }
 
-/** What our reader reads, in the form tests/tahoe/check_cfg.py prints. */
+/** Returns what our reader reads, in the form tests/tahoe/check_cfg.py prints. */
 function ourRead(text: string): PythonRead["configparser"] {
   const cfg = tryParse(text);
   if (cfg === undefined) return { error: "rejected" };
