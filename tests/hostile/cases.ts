@@ -862,6 +862,43 @@ const tahoeCfgKindFamilies = nodeFamilies(
   (directory, input) => writeNode(directory, new TextDecoder().decode(input)),
 );
 
+/** A storage node whose one certificate file is not a regular file. */
+function certificateKindFamily(
+  command: string,
+  exitCode: number,
+): Family {
+  return {
+    name: `certificate-kind-${command}`,
+    cases: ["fifo", "directory", "dev-zero"].map((name) => ({
+      name,
+      input: encoder.encode(name),
+    })),
+    exitCode,
+    reportsOnStdout: command === "check",
+    prepare(directory, input) {
+      const node = writeNode(
+        directory,
+        encoder.encode(
+          "[storage]\ngrid_management = true\n" +
+            "[grid_manager_certificates]\ndefault = default.cert\n",
+        ),
+      );
+      const path = join(node, "default.cert");
+      const kind = new TextDecoder().decode(input);
+      if (kind === "fifo") {
+        new Deno.Command("mkfifo", { args: [path] }).outputSync();
+      } else if (kind === "directory") Deno.mkdirSync(path);
+      else Deno.symlinkSync("/dev/zero", path);
+      return { args: ["-d", node, command] };
+    },
+    check(result) {
+      return /not a regular file|is a directory/.test(result.stdout)
+        ? undefined
+        : `stdout does not name the file: ${result.stdout}`;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------
 // Announcement caches and servers.yaml, read by status.
 
@@ -1063,6 +1100,8 @@ export const FAMILIES: readonly Family[] = [
   addCertificateFamily,
   ...tahoeCfgFamilies,
   ...tahoeCfgKindFamilies,
+  certificateKindFamily("list-grid-manager-certs", 0),
+  certificateKindFamily("check", 1),
   cacheFamily,
   serversFamily,
 ];
