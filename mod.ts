@@ -155,6 +155,7 @@ export {
   type Announcement,
   type AnnouncementProblem,
   type AnnouncementSet,
+  loadTahoeYaml,
   mergeAnnouncements,
   parseIntroducerCache,
   parseStaticServers,

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { load as loadYaml } from "js-yaml";
+import { FAILSAFE_SCHEMA, load as loadYaml, Type, types } from "js-yaml";
 
 /** One storage server's announcement, from a cache or `servers.yaml`. */
 export interface Announcement {
@@ -40,6 +40,101 @@ export interface AnnouncementSet {
   readonly problems: readonly AnnouncementProblem[];
 }
 
+// Tahoe reads these files with PyYAML's safe_load, which resolves plain
+// scalars by YAML 1.1 rules: "yes", "on" and "off" are booleans, "017" is
+// octal, "1_000" and "1:20" (base 60) are numbers, "1e3" and "0o17" are
+// strings, and "=" is an error. js-yaml's default schema follows YAML 1.2,
+// so the schema below repeats PyYAML's resolvers.
+const YAML11_NULL = /^(?:~|null|Null|NULL|)$/;
+const YAML11_BOOL =
+  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+const YAML11_INT =
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const YAML11_FLOAT =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
+/** Splits a sign off `text`; returns the sign (1 or -1) and the rest. */
+function splitSign(text: string): [number, string] {
+  if (text.startsWith("-")) return [-1, text.slice(1)];
+  if (text.startsWith("+")) return [1, text.slice(1)];
+  return [1, text];
+}
+
+/** Reads `a:b:c` as a base 60 number, as PyYAML does. */
+function base60(text: string, parse: (part: string) => number): number {
+  return text.split(":").reduce((total, part) => total * 60 + parse(part), 0);
+}
+
+function constructInt(data: string): number {
+  const [sign, rest] = splitSign(data.replaceAll("_", ""));
+  if (rest === "0") return 0;
+  if (rest.startsWith("0b")) return sign * parseInt(rest.slice(2), 2);
+  if (rest.startsWith("0x")) return sign * parseInt(rest.slice(2), 16);
+  if (rest.startsWith("0")) return sign * parseInt(rest, 8);
+  if (rest.includes(":")) return sign * base60(rest, Number);
+  return sign * Number(rest);
+}
+
+function constructFloat(data: string): number {
+  const [sign, rest] = splitSign(data.replaceAll("_", "").toLowerCase());
+  if (rest === ".inf") return sign * Infinity;
+  if (rest === ".nan") return NaN;
+  if (rest.includes(":")) return sign * base60(rest, Number);
+  return sign * Number(rest);
+}
+
+const YAML11_SCHEMA = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    new Type("tag:yaml.org,2002:null", {
+      kind: "scalar",
+      resolve: (data: string) => YAML11_NULL.test(data),
+      construct: () => null,
+    }),
+    new Type("tag:yaml.org,2002:bool", {
+      kind: "scalar",
+      resolve: (data: string) => YAML11_BOOL.test(data),
+      construct: (data: string) =>
+        ["yes", "true", "on"].includes(data.toLowerCase()),
+    }),
+    new Type("tag:yaml.org,2002:int", {
+      kind: "scalar",
+      resolve: (data: string) => YAML11_INT.test(data),
+      construct: constructInt,
+    }),
+    new Type("tag:yaml.org,2002:float", {
+      kind: "scalar",
+      resolve: (data: string) => YAML11_FLOAT.test(data),
+      construct: constructFloat,
+    }),
+    types.timestamp,
+    types.merge,
+    new Type("tag:yaml.org,2002:value", {
+      kind: "scalar",
+      resolve: (data: string) => data === "=",
+      construct: () => {
+        throw new Error(`PyYAML cannot load the value "="`);
+      },
+    }),
+  ],
+  explicit: [types.binary, types.omap, types.pairs, types.set],
+});
+
+/**
+ * Loads YAML text as Tahoe-LAFS does (PyYAML's `safe_load`, YAML 1.1
+ * scalars).
+ *
+ * @throws {Error} when the text is not YAML that PyYAML loads.
+ */
+export function loadTahoeYaml(text: string, source = "YAML text"): unknown {
+  // PyYAML lets a repeated key replace the earlier value; js-yaml does so
+  // only in its JSON mode, which changes nothing else on loading.
+  return loadYaml(text, {
+    filename: source,
+    schema: YAML11_SCHEMA,
+    json: true,
+  });
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -49,7 +144,7 @@ function parseYaml(
   source: string,
 ): { value?: unknown; problem?: AnnouncementProblem } {
   try {
-    return { value: loadYaml(text, { filename: source }) };
+    return { value: loadTahoeYaml(text, source) };
   } catch (error) {
     const message = (error as Error).message.split("\n")[0];
     return {

@@ -341,6 +341,29 @@ Deno.test("add-grid-manager-cert renews only with --replace", async () => {
   });
 });
 
+Deno.test("add-grid-manager-cert --replace replaces a FIFO unread", async () => {
+  await withTempDir(async (dir) => {
+    const node = makeNode(dir);
+    const first = await node.run(["add-grid-manager-cert"], {
+      stdin: certificateText(30),
+    });
+    assert.equal(first.code, 0, first.stderr);
+    const path = join(node.dir, "default.cert");
+    Deno.removeSync(path);
+    new Deno.Command("mkfifo", { args: [path] }).outputSync();
+    // Before, reading the old certificate's expiry blocked on the FIFO.
+    const renewed = certificate(60);
+    const replace = await node.run(["add-grid-manager-cert", "--replace"], {
+      stdin: formatCertificateDocument(renewed),
+    });
+    assert.equal(replace.code, 0, replace.stderr);
+    assert.equal(
+      node.file("default.cert"),
+      formatCertificateDocument(renewed) + "\n",
+    );
+  });
+});
+
 Deno.test("add-grid-manager-cert rejects a bad name or node directory", async () => {
   await withTempDir(async (dir) => {
     const node = makeNode(dir);

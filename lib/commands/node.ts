@@ -132,6 +132,8 @@ interface InstalledCertificate {
 /** Returns the expiry of an installed certificate, or undefined. */
 function installedExpiry(path: string): number | undefined {
   try {
+    // Reading a FIFO would block until a writer comes.
+    if (!Deno.statSync(path).isFile) return undefined;
     const text = Deno.readTextFileSync(path);
     return parseCertificatePayload(parseCertificateDocument(text))
       .expiresMicros;

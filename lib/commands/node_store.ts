@@ -80,13 +80,31 @@ export function cfgPath(directory: string): string {
 /** Reads tahoe.cfg, or returns undefined when it is missing. */
 export function readCfgIfPresent(directory: string): string | undefined {
   const path = cfgPath(directory);
+  let info: Deno.FileInfo;
   try {
-    Deno.statSync(path);
+    info = Deno.statSync(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw fileError(error, path, CFG_FILE);
   }
+  requireRegularFile(path, info, CFG_FILE);
   return readTextFile(path, CFG_FILE);
+}
+
+/**
+ * Rejects a FIFO, device or directory: reading a FIFO blocks until a writer
+ * comes, and reading `/dev/zero` never ends.
+ */
+function requireRegularFile(
+  path: string,
+  info: Deno.FileInfo,
+  what: string,
+): void {
+  if (!info.isFile) {
+    throw new GridManagerError(
+      `${what} ${path} is not a regular file; replace it with a file`,
+    );
+  }
 }
 
 /**
@@ -252,6 +270,13 @@ export function readCertificateFile(
   path: string,
 ): string | undefined {
   const full = nodeFilePath(directory, path);
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = Deno.statSync(full);
+  } catch {
+    // readTextFile below names the problem.
+  }
+  if (info !== undefined) requireRegularFile(full, info, "certificate file");
   try {
     return readTextFile(full, "certificate file");
   } catch (error) {

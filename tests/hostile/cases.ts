@@ -52,6 +52,12 @@ export interface Family {
   readonly exitCode: number;
   /** Exit code for a case whose documented outcome differs from the rest. */
   exitCodeFor?(name: string): number | undefined;
+  /**
+   * Whether a failure may be reported on stdout alone (`check`, `status`):
+   * then stderr may also be empty, and every stdout line must be one
+   * finding, problem or report line.
+   */
+  readonly reportsOnStdout?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -633,6 +639,456 @@ const addCertificateFamily: Family = {
   check: expectNoStdout,
 };
 
+// ---------------------------------------------------------------------------
+// tahoe.cfg, fed to every node command and to status.
+
+const bytesOf = (...parts: (string | number[])[]): Uint8Array => {
+  const chunks = parts.map((part) =>
+    typeof part === "string" ? encoder.encode(part) : new Uint8Array(part)
+  );
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return all;
+};
+
+/** Sections every node command and status read, so a bad default hits all. */
+const ALL_SECTIONS =
+  "[storage]\nenabled = true\n[client]\n[grid_managers]\n[grid_manager_certificates]\n";
+
+/** Deterministic pseudo-random bytes. */
+function junk(length: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let state = seed;
+  for (let i = 0; i < length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+  return bytes;
+}
+
+/**
+ * tahoe.cfg inputs that no node command can use. Names starting with
+ * `valid-` are files Tahoe reads (a lone byte order mark is an empty
+ * config); only the read-only commands get those.
+ */
+function tahoeCfgCases(): HostileCase[] {
+  const cases: HostileCase[] = [];
+  const add = (name: string, ...parts: (string | number[])[]) =>
+    cases.push({ name, input: bytesOf(...parts) });
+  add("binary-junk", [...junk(4096, 6)]);
+  add("binary-junk-after-header", "[node]\n", [...junk(512, 7)]);
+  add("invalid-utf8-ff", "[node]\nnickname = ", [0xff], "\n");
+  add("invalid-utf8-overlong", "[node]\nnickname = ", [0xc0, 0xaf], "\n");
+  add("invalid-utf8-surrogate", "[node]\nnickname = ", [0xed, 0xa0, 0x80]);
+  add("invalid-utf8-truncated", "[node]\nnickname = ", [0xe2, 0x82]);
+  add("latin1", "[node]\nnickname = caf", [0xe9], "\n");
+  add("utf16le-bom", [0xff, 0xfe, ...encodeUtf16("[node]\nnickname = x\n")]);
+  add("utf16le-no-bom", [...encodeUtf16("[node]\nnickname = x\n")]);
+  add("nul-bytes-only", [0, 0, 0, 0]);
+  add("nul-line", "[node]\nnickname = x\n", [0, 0], "\n");
+  add("double-bom", "\ufeff\ufeff[node]\n");
+  add("continuation-first", "   continued = x\n[node]\n");
+  add("continuation-after-header", "[node]\n    more text\n");
+  add("continuation-then-junk", "[node]\nnickname = a\n  b\nc\n");
+  add("header-without-bracket", "[node\nnickname = x\n");
+  add("header-without-bracket-later", "[node]\n[storage\nenabled = true\n");
+  add("empty-header", "[]\nnickname = x\n");
+  add("option-before-section", "nickname = x\n[node]\n");
+  add("option-without-name", "[node]\n= value\n");
+  add("option-without-separator", "[node]\njust words\n");
+  add("percent-alone", "[DEFAULT]\nbad = 100%\n" + ALL_SECTIONS);
+  add(
+    "percent-missing-reference",
+    "[DEFAULT]\nbad = %(missing)s\n" + ALL_SECTIONS,
+  );
+  add("percent-loop", "[DEFAULT]\nbad = %(bad)s\n" + ALL_SECTIONS);
+  add("percent-letter", "[DEFAULT]\nbad = %z\n" + ALL_SECTIONS);
+  add("percent-format-d", "[DEFAULT]\nbad = %(x)d\nx = 1\n" + ALL_SECTIONS);
+  add("percent-open-paren", "[DEFAULT]\nbad = %(\n" + ALL_SECTIONS);
+  add("enormous-line", "[node]\n" + "a".repeat(5_000_000) + "\n");
+  add("enormous-header", "[" + "n".repeat(3_000_000) + "\n");
+  add("valid-lone-bom", "\ufeff");
+  add(
+    "valid-enormous-value",
+    "[node]\nnickname = " + "v".repeat(5_000_000) + "\n",
+  );
+  return cases;
+}
+
+function encodeUtf16(text: string): number[] {
+  return [...text].flatMap((char) => [char.charCodeAt(0), 0]);
+}
+
+/** A certificate for SERVER_KEY from the Grid Manager, valid until 2100. */
+const NODE_CERTIFICATE = dumpPythonJson({
+  ...signCertificate(
+    GRID_MANAGER_SEED,
+    SERVER_KEY,
+    Date.UTC(2100, 0, 1) * 1000,
+  ),
+}) + "\n";
+
+/** Writes a node directory with `cfg` as tahoe.cfg (or of another kind). */
+function writeNode(directory: string, cfg: Uint8Array | string): string {
+  const node = join(directory, "node");
+  Deno.mkdirSync(join(node, "private"), { recursive: true });
+  Deno.writeTextFileSync(join(node, "node.pubkey"), SERVER_KEY + "\n");
+  const path = join(node, "tahoe.cfg");
+  if (typeof cfg !== "string") Deno.writeFileSync(path, cfg);
+  else if (cfg === "fifo") {
+    new Deno.Command("mkfifo", { args: [path] }).outputSync();
+  } else if (cfg === "directory") Deno.mkdirSync(path);
+  else if (cfg === "dev-zero") Deno.symlinkSync("/dev/zero", path);
+  else if (cfg === "dangling-symlink") {
+    Deno.symlinkSync(join(node, "nowhere"), path);
+  }
+  return node;
+}
+
+/** The command lines that read tahoe.cfg, and whether they only read. */
+const NODE_COMMANDS: {
+  name: string;
+  args: string[];
+  stdin?: string;
+  readOnly: boolean;
+  exitCodeIfValid?: number;
+}[] = [
+  {
+    name: "add-grid-manager-cert",
+    args: ["add-grid-manager-cert", "--name", "default"],
+    stdin: NODE_CERTIFICATE,
+    readOnly: false,
+  },
+  {
+    name: "add-grid-manager",
+    args: [
+      "add-grid-manager",
+      encodePublicKey(publicKeyFromSeed(GRID_MANAGER_SEED)),
+    ],
+    readOnly: false,
+  },
+  {
+    name: "remove-grid-manager-cert",
+    args: ["remove-grid-manager-cert", "default"],
+    readOnly: false,
+  },
+  {
+    name: "remove-grid-manager",
+    args: ["remove-grid-manager", "default"],
+    readOnly: false,
+  },
+  {
+    name: "list-grid-manager-certs",
+    args: ["list-grid-manager-certs"],
+    readOnly: true,
+    exitCodeIfValid: 0,
+  },
+  {
+    name: "list-grid-managers",
+    args: ["list-grid-managers", "--json"],
+    readOnly: true,
+    exitCodeIfValid: 0,
+  },
+  { name: "check", args: ["check"], readOnly: true, exitCodeIfValid: 0 },
+  // With no server known, status reports that uploads cannot succeed.
+  { name: "status", args: ["status"], readOnly: true, exitCodeIfValid: 1 },
+];
+
+/** Checks that stdout holds only report lines of check or status. */
+function expectReportLines(
+  result: { code: number; stdout: string; stderr: string },
+): string | undefined {
+  for (const line of result.stdout.split("\n")) {
+    if (line.length > 2_000) {
+      return `stdout line of ${line.length} characters: ${line.slice(0, 80)}`;
+    }
+  }
+  if (result.code !== 0 && result.stdout === "" && result.stderr === "") {
+    return "failed without saying why";
+  }
+  return undefined;
+}
+
+const TAHOE_CFG_CASES = tahoeCfgCases();
+
+function nodeFamilies(
+  prefix: string,
+  cases: readonly HostileCase[],
+  write: (directory: string, input: Uint8Array) => string,
+): Family[] {
+  return NODE_COMMANDS.map((command) => ({
+    name: `${prefix}-${command.name}`,
+    cases: cases.filter((c) =>
+      command.readOnly || !c.name.startsWith("valid-")
+    ),
+    exitCode: 1,
+    exitCodeFor: (name: string) =>
+      name.startsWith("valid-") ? command.exitCodeIfValid : undefined,
+    reportsOnStdout: command.name === "check" || command.name === "status",
+    prepare(directory: string, input: Uint8Array) {
+      const node = write(directory, input);
+      return {
+        args: ["-d", node, ...command.args],
+        stdin: command.stdin === undefined
+          ? undefined
+          : encoder.encode(command.stdin),
+      };
+    },
+    check: command.name === "check" || command.name === "status"
+      ? expectReportLines
+      : command.readOnly
+      ? undefined
+      : expectNoStdout,
+  }));
+}
+
+const tahoeCfgFamilies = nodeFamilies(
+  "tahoe-cfg",
+  TAHOE_CFG_CASES,
+  (directory, input) => writeNode(directory, input),
+);
+
+/** tahoe.cfg replaced by something that is not a regular file. */
+const tahoeCfgKindFamilies = nodeFamilies(
+  "tahoe-cfg-kind",
+  ["fifo", "directory", "dev-zero", "dangling-symlink"].map((name) => ({
+    name,
+    input: encoder.encode(name),
+  })),
+  (directory, input) => writeNode(directory, new TextDecoder().decode(input)),
+);
+
+/** A storage node whose one certificate file is not a regular file. */
+function certificateKindFamily(
+  command: string,
+  exitCode: number,
+): Family {
+  return {
+    name: `certificate-kind-${command}`,
+    cases: ["fifo", "directory", "dev-zero"].map((name) => ({
+      name,
+      input: encoder.encode(name),
+    })),
+    exitCode,
+    reportsOnStdout: command === "check",
+    prepare(directory, input) {
+      const node = writeNode(
+        directory,
+        encoder.encode(
+          "[storage]\ngrid_management = true\n" +
+            "[grid_manager_certificates]\ndefault = default.cert\n",
+        ),
+      );
+      const path = join(node, "default.cert");
+      const kind = new TextDecoder().decode(input);
+      if (kind === "fifo") {
+        new Deno.Command("mkfifo", { args: [path] }).outputSync();
+      } else if (kind === "directory") Deno.mkdirSync(path);
+      else Deno.symlinkSync("/dev/zero", path);
+      return { args: ["-d", node, command] };
+    },
+    check(result) {
+      return /not a regular file|is a directory/.test(result.stdout)
+        ? undefined
+        : `stdout does not name the file: ${result.stdout}`;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Announcement caches and servers.yaml, read by status.
+
+const SERVER_ID = "v0-" + SERVER_BASE32;
+const CERTIFICATE_YAML =
+  `{certificate: '${NODE_CERTIFICATE_DOCUMENT().certificate}', signature: ${NODE_CERTIFICATE_DOCUMENT().signature}}`;
+
+function NODE_CERTIFICATE_DOCUMENT() {
+  return signCertificate(
+    GRID_MANAGER_SEED,
+    SERVER_KEY,
+    Date.UTC(2100, 0, 1) * 1000,
+  );
+}
+
+/** One valid cache entry, with `ann` fields replaced by `fields`. */
+function cacheEntry(fields: string): string {
+  return `- ann: {service-name: storage, nickname: s1, seqnum: 1, ` +
+    `anonymous-storage-FURL: 'pb://x@tcp:127.0.0.1:1/y'${fields}}\n  key_s: ${SERVER_ID}\n`;
+}
+
+/** YAML every reader must survive: junk, bombs, and odd but valid YAML. */
+function yamlCases(kind: "cache" | "servers"): HostileCase[] {
+  const cases: HostileCase[] = [];
+  const add = (name: string, ...parts: (string | number[])[]) =>
+    cases.push({ name, input: bytesOf(...parts) });
+  add("binary-junk", [...junk(4096, 8)]);
+  add("invalid-utf8", "- ann: {nickname: ", [0xff, 0xfe], "}\n");
+  add("utf16le-bom", [0xff, 0xfe, ...encodeUtf16("- a\n")]);
+  add("nul-bytes", [0, 0, 0]);
+  add("not-yaml-braces", "{{{{");
+  add("not-yaml-unclosed-list", "- [a, b\n- c\n");
+  add("not-yaml-tab-indent", "storage:\n\tv0-x: 1\n");
+  add("not-yaml-bad-indent", "- a\n  - b\n - c\n");
+  add("not-yaml-json-junk", '{"a": }');
+  add("multiple-documents", "--- []\n--- []\n");
+  add("python-tag", "!!python/object/apply:os.system ['true']\n");
+  add("unknown-tag", "!custom 1\n");
+  add("undefined-alias", "- *nowhere\n");
+  add(
+    "billion-laughs",
+    "a: &a [x, x, x, x, x, x, x, x, x]\n" +
+      Array.from(
+        { length: 9 },
+        (_, i) =>
+          `${"bcdefghij"[i]}: &${"bcdefghij"[i]} [${
+            Array(9).fill("*" + "abcdefghi"[i]).join(", ")
+          }]\n`,
+      ).join("") +
+      (kind === "cache"
+        ? ""
+        : "storage: {" + SERVER_ID + ": {ann: {nickname: *j}}}\n"),
+  );
+  add("self-reference", "&a [*a]\n");
+  add("deep-lists", "[".repeat(100_000) + "]".repeat(100_000));
+  add("deep-mappings", "{a: ".repeat(50_000) + "}".repeat(50_000));
+  add(
+    "deep-block",
+    Array.from({ length: 5_000 }, (_, i) => " ".repeat(i) + "- ").join("\n") +
+      "x\n",
+  );
+  add("huge-scalar", "- " + "x".repeat(5_000_000) + "\n");
+  add("huge-file", cacheEntry("").repeat(20_000));
+  add(
+    "duplicate-keys",
+    kind === "cache"
+      ? "- key_s: v0-a\n  key_s: " + SERVER_ID +
+        "\n  ann: {service-name: storage}\n"
+      : `storage:\n  ${SERVER_ID}: {ann: {nickname: a}}\n  ${SERVER_ID}: {ann: {nickname: b}}\n`,
+  );
+  add(
+    "merge-key",
+    "- <<: {key_s: " + SERVER_ID + "}\n  ann: {service-name: storage}\n",
+  );
+  add("scalar-top", "just a string\n");
+  add("number-top", "42\n");
+  add("value-indicator", "- =\n");
+  if (kind === "cache") {
+    add("mapping-top", "storage: {}\n");
+    add("entry-scalar", "- 1\n- x\n- null\n");
+    add("entry-list", "- [a, b]\n");
+    add("key-missing", "- ann: {service-name: storage}\n" + cacheEntry(""));
+    add("key-number", "- {key_s: 5, ann: {service-name: storage}}\n");
+    add("key-not-v0", "- {key_s: v1-abc, ann: {service-name: storage}}\n");
+    add("ann-missing", "- {key_s: " + SERVER_ID + "}\n");
+    add("ann-list", "- {key_s: " + SERVER_ID + ", ann: [1]}\n");
+    add("ann-scalar", "- {key_s: " + SERVER_ID + ", ann: yes}\n");
+    add("service-name-missing", "- {key_s: " + SERVER_ID + ", ann: {}}\n");
+    add(
+      "service-name-list",
+      "- {key_s: " + SERVER_ID + ", ann: {service-name: [storage]}}\n",
+    );
+    add("nickname-mapping", cacheEntry(", nickname: {a: 1}"));
+    add("nickname-huge", cacheEntry(", nickname: " + "n".repeat(1_000_000)));
+    add("nickname-control", cacheEntry(', nickname: "a\\nb\\x1b[31m"'));
+    add("seqnum-string", cacheEntry(", seqnum: high"));
+    add("seqnum-huge", cacheEntry(", seqnum: 1" + "0".repeat(400)));
+    add("certificates-null", cacheEntry(", grid-manager-certificates: null"));
+    add("certificates-scalar", cacheEntry(", grid-manager-certificates: abc"));
+    add(
+      "certificates-mapping",
+      cacheEntry(", grid-manager-certificates: {a: 1}"),
+    );
+    add("certificate-scalar", cacheEntry(", grid-manager-certificates: [1]"));
+    add(
+      "certificate-missing-signature",
+      cacheEntry(", grid-manager-certificates: [{certificate: x}]"),
+    );
+    add(
+      "certificate-signature-number",
+      cacheEntry(
+        ", grid-manager-certificates: [{certificate: x, signature: 5}]",
+      ),
+    );
+    add(
+      "certificate-signature-not-base32",
+      cacheEntry(
+        ", grid-manager-certificates: [{certificate: x, signature: '!!'}]",
+      ),
+    );
+    add(
+      "certificate-payload-not-json",
+      cacheEntry(
+        `, grid-manager-certificates: [{certificate: 'not json', signature: ${NODE_CERTIFICATE_DOCUMENT().signature}}]`,
+      ),
+    );
+    add(
+      "certificate-many",
+      cacheEntry(
+        ", grid-manager-certificates: [" +
+          Array(2_000).fill(CERTIFICATE_YAML).join(", ") + "]",
+      ),
+    );
+  } else {
+    add("list-top", "- storage\n");
+    add("storage-list", "storage: [a]\n");
+    add("storage-scalar", "storage: yes\n");
+    add("server-scalar", `storage: {${SERVER_ID}: 1}\n`);
+    add("server-ann-missing", `storage: {${SERVER_ID}: {}}\n`);
+    add("server-ann-list", `storage: {${SERVER_ID}: {ann: [1]}}\n`);
+    add("server-id-number", "storage: {5: {ann: {nickname: x}}}\n");
+    add("server-id-empty", "storage: {'': {ann: {nickname: x}}}\n");
+    add(
+      "server-nickname-mapping",
+      `storage: {${SERVER_ID}: {ann: {nickname: {a: 1}}}}\n`,
+    );
+    add(
+      "server-certificates-scalar",
+      `storage: {${SERVER_ID}: {ann: {grid-manager-certificates: 7}}}\n`,
+    );
+    add(
+      "server-certificate-bad",
+      `storage: {${SERVER_ID}: {ann: {grid-manager-certificates: [{certificate: 1, signature: []}]}}}\n`,
+    );
+  }
+  return cases;
+}
+
+/** A client with no Grid Manager and a private directory for the YAML. */
+function writeClient(directory: string, file: string, input: Uint8Array) {
+  const node = writeNode(directory, "[node]\nnickname = client\n[client]\n");
+  Deno.writeFileSync(join(node, "private", file), input);
+  return node;
+}
+
+const cacheFamily: Family = {
+  name: "yaml-cache",
+  cases: yamlCases("cache"),
+  // No server may receive uploads in any case: shares.happy is 7.
+  exitCode: 1,
+  reportsOnStdout: true,
+  prepare(directory, input) {
+    const node = writeClient(directory, "introducer_default_cache.yaml", input);
+    return { args: ["-d", node, "status"] };
+  },
+  check: expectReportLines,
+};
+
+const serversFamily: Family = {
+  name: "yaml-servers",
+  cases: yamlCases("servers"),
+  exitCode: 1,
+  reportsOnStdout: true,
+  prepare(directory, input, index) {
+    const node = writeClient(directory, "servers.yaml", input);
+    return { args: ["-d", node, "status", ...(index % 2 ? ["--json"] : [])] };
+  },
+  check: expectReportLines,
+};
+
 /** Every family of the corpus. */
 export const FAMILIES: readonly Family[] = [
   configFileFamily,
@@ -642,4 +1098,10 @@ export const FAMILIES: readonly Family[] = [
   inspectFamily,
   verifyFamily,
   addCertificateFamily,
+  ...tahoeCfgFamilies,
+  ...tahoeCfgKindFamilies,
+  certificateKindFamily("list-grid-manager-certs", 0),
+  certificateKindFamily("check", 1),
+  cacheFamily,
+  serversFamily,
 ];
