@@ -86,9 +86,11 @@ export {
 } from "./lib/grid_manager.ts";
 export {
   describeTimeDifference,
+  formatDisplayTime,
   formatIsoTime,
   MICROS_PER_DAY,
   MICROS_PER_SECOND,
+  NaiveTimeError,
   type ParsedTime,
   parseIsoTime,
 } from "./lib/time.ts";

@@ -17,7 +17,7 @@ import {
 } from "./certificate.ts";
 import { InvalidCertificateError } from "./errors.ts";
 import { describeJsonSyntaxError } from "./python_json.ts";
-import { formatIsoTime, MICROS_PER_DAY, parseIsoTime } from "./time.ts";
+import { formatDisplayTime, MICROS_PER_DAY, parseIsoTime } from "./time.ts";
 import { parseJson } from "./python_json.ts";
 
 /** A certificate decoded without checking its signature. */
@@ -84,7 +84,7 @@ export function decodeCertificate(
     expiresMicros = parsed.micros;
     if (parsed.needsPython311) {
       notes.push(
-        "the expiry form needs Python 3.11; clients on older Python cannot read it",
+        "clients on Python 3.10 and older cannot read this expiry",
       );
     }
   } catch (error) {
@@ -167,7 +167,7 @@ export function verifyCertificate(
     return {
       status: "invalid",
       reason: `${source} expired ${
-        formatIsoTime(certificate.expiresMicros, " ")
+        formatDisplayTime(certificate.expiresMicros, " ")
       }; ask the Grid Manager for a new one`,
     };
   }

@@ -10,7 +10,7 @@ import {
   describeRelativeTime,
   type StatusReport,
 } from "./status.ts";
-import { formatIsoTime } from "./time.ts";
+import { formatDisplayTime } from "./time.ts";
 
 function describeCertificate(
   report: CertificateReport,
@@ -19,7 +19,7 @@ function describeCertificate(
   const expiry = report.expiresMicros === undefined
     ? ""
     : ` ${report.expiresMicros > now ? "expires" : "expired"} ${
-      formatIsoTime(report.expiresMicros, " ")
+      formatDisplayTime(report.expiresMicros, " ")
     } (${describeRelativeTime(report.expiresMicros, now)})`;
   const signers = report.signedBy.join(", ");
   switch (report.verdict) {
@@ -96,7 +96,7 @@ export function formatStatusReport(report: StatusReport): string {
 export function statusReportJson(report: StatusReport): unknown {
   const { settings } = report;
   return {
-    now: formatIsoTime(report.nowMicros),
+    now: formatDisplayTime(report.nowMicros),
     grid_managers: settings.gridManagers.map((gm) => ({
       name: gm.name,
       public_key: gm.publicKey,

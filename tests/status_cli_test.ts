@@ -506,3 +506,103 @@ Deno.test("verify accepts a version 2 certificate as Tahoe does", async () => {
     /warning: version 2: Tahoe-LAFS 1\.20 does not check/,
   );
 });
+
+/** Signs a certificate whose payload has the given `expires` text. */
+function certificateExpiring(
+  gridManager: ReturnType<typeof generateKeyPair>,
+  server: string,
+  expires: string,
+) {
+  const payload = JSON.stringify({ expires, public_key: server, version: 1 });
+  return {
+    certificate: payload,
+    signature: encodeBase32(
+      sign(gridManager.seed, new TextEncoder().encode(payload)),
+    ),
+  };
+}
+
+Deno.test("verify accepts every expiry form Python 3.11 reads", async () => {
+  const gridManager = generateKeyPair();
+  for (
+    const expires of [
+      "2027-02-01T00:00:00.5+00:00",
+      "20270201T000000+00:00",
+      "2027-02-01T00:00:00+0000",
+    ]
+  ) {
+    const result = await runGridManager([
+      "verify",
+      "--grid-manager",
+      encodePublicKey(gridManager.publicKey),
+    ], {
+      stdin: JSON.stringify(
+        certificateExpiring(gridManager, serverKey(), expires),
+      ),
+    });
+    assert.equal(result.code, 0, `${expires}: ${result.stderr}`);
+    assert.match(
+      result.stderr,
+      /clients on Python 3\.10 and older cannot read this expiry/,
+    );
+  }
+});
+
+Deno.test("inspect shows expiries at the edges of Python's range", async () => {
+  const gridManager = generateKeyPair();
+  const cases: [string, RegExp][] = [
+    [
+      "9999-12-31T23:59:59.999999+00:00",
+      /^expires: (9999-12-31 23:59:59|\+10000-01-01 00:00:00)/m,
+    ],
+    ["9999-12-31T23:59:59-01:00", /^expires: \+10000-01-01 00:59:59\+00:00/m],
+    ["0001-01-01T00:30:00+01:00", /^expired: 0000-12-31 23:30:00\+00:00/m],
+  ];
+  for (const [expires, shown] of cases) {
+    const result = await runGridManager(["inspect", "-"], {
+      stdin: JSON.stringify(
+        certificateExpiring(gridManager, serverKey(), expires),
+      ),
+    });
+    assert.equal(result.code, 0, `${expires}: ${result.stderr}`);
+    assert.match(result.stdout, shown);
+  }
+});
+
+Deno.test("status reports servers whose expiry lies past year 9999", async () => {
+  await withTempDir(async (dir) => {
+    const gridManager = generateKeyPair();
+    const client = makeFixtureClient(dir);
+    const config = join(client, "tahoe.cfg");
+    Deno.writeTextFileSync(
+      config,
+      Deno.readTextFileSync(config).replace(
+        /^alpha = .*$/m,
+        `alpha = ${encodePublicKey(gridManager.publicKey)}`,
+      ),
+    );
+    const id = serverKey().slice("pub-".length);
+    Deno.writeTextFileSync(
+      join(client, "private", "introducer_default_cache.yaml"),
+      dumpYaml([{
+        ann: {
+          nickname: "far",
+          "service-name": "storage",
+          "grid-manager-certificates": [
+            certificateExpiring(
+              gridManager,
+              "pub-" + id,
+              "9999-12-31T23:59:59-01:00",
+            ),
+          ],
+        },
+        key_s: id,
+      }]),
+    );
+    const result = await runGridManager(["status", "-d", client]);
+    assert.equal(result.stderr, "");
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /expires \+10000-01-01 00:59:59\+00:00/);
+    assert.match(result.stdout, /verdict: may receive uploads/);
+  });
+});

@@ -29,7 +29,7 @@ import { comparePythonStrings } from "../python_json.ts";
 import { findRenewalNeeds, type RenewalNeed } from "../renewal.ts";
 import {
   describeTimeDifference,
-  formatIsoTime,
+  formatDisplayTime,
   MICROS_PER_DAY,
   nowMicros,
 } from "../time.ts";
@@ -195,7 +195,7 @@ function formatListing(listing: ServerListing[], now: number): string {
         lines.push(`${prefix}unreadable: ${certificate.error}`);
         continue;
       }
-      const expires = formatIsoTime(certificate.expiresMicros, " ");
+      const expires = formatDisplayTime(certificate.expiresMicros, " ");
       const elapsed = (now - certificate.expiresMicros) / 1_000_000;
       const difference = describeTimeDifference(elapsed);
       lines.push(
@@ -219,7 +219,7 @@ function listingJson(listing: ServerListing[], now: number): unknown {
         ...(certificate.expiresMicros === undefined
           ? { error: certificate.error }
           : {
-            expires: formatIsoTime(certificate.expiresMicros),
+            expires: formatDisplayTime(certificate.expiresMicros),
             expired: certificate.expiresMicros <= now,
             for_this_server: certificate.publicKey === server.publicKey,
           }),
@@ -323,7 +323,7 @@ const sign: Command = {
     }
     if (args[1] === undefined) {
       printMessage(
-        `the certificate expires ${formatIsoTime(expiresMicros, " ")} ` +
+        `the certificate expires ${formatDisplayTime(expiresMicros, " ")} ` +
           `(${DEFAULT_CERTIFICATE_DAYS} days, the default; give DAYS to change it)`,
       );
     }
@@ -367,7 +367,7 @@ function renewalNeeds(
 function describeNeed(need: RenewalNeed, now: number): string {
   if (need.expiresMicros === undefined) return "no valid certificate";
   return `newest certificate expires ${
-    formatIsoTime(need.expiresMicros, " ")
+    formatDisplayTime(need.expiresMicros, " ")
   } (${describeTimeDifference((now - need.expiresMicros) / 1_000_000)})`;
 }
 
@@ -388,7 +388,7 @@ function renewalNeedsJson(needs: RenewalNeed[]): unknown {
       renewal: need.reason,
       expires: need.expiresMicros === undefined
         ? null
-        : formatIsoTime(need.expiresMicros),
+        : formatDisplayTime(need.expiresMicros),
     })),
   };
 }
@@ -488,7 +488,7 @@ function renewStream(
   writeStdout(lines.join(""));
   printMessage(
     `signed ${needs.length} certificate(s), expiring ${
-      formatIsoTime(expiresMicros, " ")
+      formatDisplayTime(expiresMicros, " ")
     }; with --config - no certificates are kept, so every server is renewed`,
   );
   return ExitCode.ok;
@@ -529,7 +529,7 @@ function renewDirectory(
         needs.length - missing
       } expiring within ${within} days); ` +
       (needs.length > 0
-        ? `the new certificates expire ${formatIsoTime(expiresMicros, " ")}`
+        ? `the new certificates expire ${formatDisplayTime(expiresMicros, " ")}`
         : "nothing to sign"),
   );
   return ExitCode.ok;

@@ -48,7 +48,11 @@ import {
   storageEnabled,
 } from "../node_config.ts";
 import { normalizeOptionName, parseTahoeCfg } from "../tahoe_cfg.ts";
-import { describeTimeDifference, formatIsoTime, nowMicros } from "../time.ts";
+import {
+  describeTimeDifference,
+  formatDisplayTime,
+  nowMicros,
+} from "../time.ts";
 import {
   cfgPath,
   nodeDirectory,
@@ -270,9 +274,9 @@ const addGridManagerCert: Command = {
     if (replaced !== undefined && checked.payload.expiresMicros < replaced) {
       printWarning(
         `the new certificate expires ${
-          formatIsoTime(checked.payload.expiresMicros, " ")
+          formatDisplayTime(checked.payload.expiresMicros, " ")
         }, earlier than the one it replaced (${
-          formatIsoTime(replaced, " ")
+          formatDisplayTime(replaced, " ")
         }); ` +
           `check that you installed the latest certificate from the Grid Manager`,
       );
@@ -284,7 +288,9 @@ const addGridManagerCert: Command = {
     }
     printMessage(
       `installed certificate ${JSON.stringify(name)} as ${installed.path}, ` +
-        `valid until ${formatIsoTime(checked.payload.expiresMicros, " ")}; ` +
+        `valid until ${
+          formatDisplayTime(checked.payload.expiresMicros, " ")
+        }; ` +
         `the node has ${installed.count} certificate(s)`,
     );
     printMessage(RESTART);
@@ -319,7 +325,7 @@ function listCertificates(directory: string): {
       const payload = parseCertificatePayload(document, entry.value);
       return {
         ...listing,
-        expires: formatIsoTime(payload.expiresMicros),
+        expires: formatDisplayTime(payload.expiresMicros),
         expiresMicros: payload.expiresMicros,
         expired: payload.expiresMicros <= now,
         public_key: payload.publicKey,
@@ -344,7 +350,7 @@ function formatCertificateLine(
     return `${head}: unreadable: ${certificate.error}`;
   }
   const expiresMicros = certificate.expiresMicros!;
-  const when = `${formatIsoTime(expiresMicros, " ")} (${
+  const when = `${formatDisplayTime(expiresMicros, " ")} (${
     describeTimeDifference((now - expiresMicros) / 1_000_000)
   })`;
   const state = certificate.expired ? `expired ${when}` : `valid until ${when}`;

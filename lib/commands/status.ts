@@ -41,7 +41,7 @@ import {
 import { readClientSettings } from "../client_settings.ts";
 import { formatStatusReport, statusReportJson } from "../status_format.ts";
 import { parseTahoeCfg } from "../tahoe_cfg.ts";
-import { formatIsoTime, nowMicros, parseIsoTime } from "../time.ts";
+import { formatDisplayTime, nowMicros, parseIsoTime } from "../time.ts";
 import { cfgPath, nodeDirectory, readCfg } from "./node_store.ts";
 
 const NOW_OPTION = {
@@ -213,7 +213,7 @@ function formatInspection(
   const lines = [
     `version: ${JSON.stringify(certificate.version) ?? "missing"}`,
     `server key: ${certificate.publicKey}`,
-    `${state}: ${formatIsoTime(certificate.expiresMicros, " ")} (${
+    `${state}: ${formatDisplayTime(certificate.expiresMicros, " ")} (${
       describeRelativeTime(certificate.expiresMicros, now)
     })`,
     ...certificate.notes.map((note) => `note: ${note}`),
@@ -324,7 +324,7 @@ const verify: Command = {
     }
     const { certificate } = result;
     for (const note of certificate.notes) printWarning(note);
-    const when = `${formatIsoTime(certificate.expiresMicros, " ")} (${
+    const when = `${formatDisplayTime(certificate.expiresMicros, " ")} (${
       describeRelativeTime(certificate.expiresMicros, now)
     })`;
     if (result.status === "expiring") {
