@@ -160,7 +160,9 @@ export {
   DEFAULT_SHARES_HAPPY,
   DEFAULT_SHARES_NEEDED,
   DEFAULT_SHARES_TOTAL,
+  MAX_SHARES_TOTAL,
   readClientSettings,
+  shareCountProblem,
   type TahoeConfigReader,
 } from "./lib/client_settings.ts";
 export {

@@ -27,7 +27,7 @@
 import type { AnnouncedServer, AnnouncementProblem } from "./announcements.ts";
 import { decodeBase32 } from "./base32.ts";
 import { verify } from "./ed25519.ts";
-import type { ClientSettings } from "./client_settings.ts";
+import { type ClientSettings, shareCountProblem } from "./client_settings.ts";
 import { GridManagerError } from "./errors.ts";
 import {
   describeTimeDifference,
@@ -572,7 +572,10 @@ export function buildStatusReport(
     : undefined;
   const usable = connectedAllowed ?? allowed.length;
   const happy = settings.sharesHappy;
-  const uploadsCanSucceed = breaking.length === 0 && usable >= happy;
+  const countProblem = shareCountProblem(settings);
+  // With shares.happy at 0 or below, an upload still needs one server.
+  const uploadsCanSucceed = countProblem === undefined &&
+    breaking.length === 0 && usable >= Math.max(happy, 1);
 
   const counted = connections
     ? `${usable} connected server(s) may receive uploads (${allowed.length} of ${reports.length} allowed)`
@@ -585,7 +588,10 @@ export function buildStatusReport(
       "The client has no storage announcements yet; start it, or check its introducer configuration. ";
   }
   let verdict: string;
-  if (breaking.length > 0) {
+  if (countProblem !== undefined) {
+    verdict =
+      `New uploads fail: ${countProblem} in [client] of tahoe.cfg; fix the share counts.`;
+  } else if (breaking.length > 0) {
     verdict = `New uploads fail: checking ${
       breaking.map((report) => report.serverId).join(", ")
     } raises in the client.`;
@@ -593,7 +599,7 @@ export function buildStatusReport(
     verdict = `New uploads can succeed (shares.happy = ${happy}).`;
   } else {
     verdict = `New uploads fail: shares.happy = ${happy} needs ${
-      happy - usable
+      Math.max(happy, 1) - usable
     } more.`;
   }
   return {

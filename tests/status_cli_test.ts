@@ -606,3 +606,47 @@ Deno.test("status reports servers whose expiry lies past year 9999", async () =>
     assert.match(result.stdout, /verdict: may receive uploads/);
   });
 });
+
+Deno.test("status exits 1 for share counts no upload can use", async () => {
+  const cases: [string, RegExp][] = [
+    [
+      "shares.needed = 2\nshares.happy = 1\nshares.total = 1",
+      /shares\.needed = 2 is more than shares\.total = 1/,
+    ],
+    [
+      "shares.needed = 0\nshares.happy = 1\nshares.total = 1",
+      /shares\.needed = 0 is below 1/,
+    ],
+    [
+      "shares.needed = 1\nshares.happy = 1\nshares.total = 257",
+      /shares\.total = 257 is above 256/,
+    ],
+    [
+      "shares.needed = 1\nshares.happy = 2\nshares.total = 1",
+      /shares\.happy = 2 is more than shares\.total = 1/,
+    ],
+  ];
+  for (const [counts, problem] of cases) {
+    await withTempDir(async (dir) => {
+      const client = makeFixtureClient(dir);
+      const config = join(client, "tahoe.cfg");
+      Deno.writeTextFileSync(
+        config,
+        Deno.readTextFileSync(config).replace(
+          "shares.needed = 1\nshares.happy = 1\nshares.total = 1",
+          counts,
+        ),
+      );
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--now",
+        BEFORE_EXPIRY,
+      ]);
+      assert.equal(result.code, 1, counts);
+      assert.match(result.stdout, problem);
+      assert.match(result.stdout, /New uploads fail/);
+    });
+  }
+});
