@@ -190,3 +190,7 @@ export {
   type IssuedCertificate,
   type RenewalNeed,
 } from "./lib/renewal.ts";
+export {
+  escapeForTerminal,
+  escapeLineForTerminal,
+} from "./lib/terminal_text.ts";

@@ -16,6 +16,7 @@ import {
   verifyCertificateSignature,
 } from "./certificate.ts";
 import { InvalidCertificateError } from "./errors.ts";
+import { decodePublicKey, encodePublicKey } from "./keys.ts";
 import { describeJsonSyntaxError } from "./python_json.ts";
 import { formatDisplayTime, MICROS_PER_DAY, parseIsoTime } from "./time.ts";
 import { parseJson } from "./python_json.ts";
@@ -107,6 +108,18 @@ export function decodeCertificate(
   };
 }
 
+/**
+ * Whether `text` is a public key as Tahoe writes one (canonical
+ * `pub-v0-…`), the only form the client's string comparison can match.
+ */
+function isServerKey(text: string): boolean {
+  try {
+    return encodePublicKey(decodePublicKey(text)) === text;
+  } catch {
+    return false;
+  }
+}
+
 /** The outcome of {@link verifyCertificate}. */
 export type VerifyResult =
   | { readonly status: "valid"; readonly certificate: DecodedCertificate }
@@ -150,6 +163,18 @@ export function verifyCertificate(
       reason:
         `${source}: the signature does not verify under the Grid Manager key; ` +
         `it was signed by another Grid Manager or altered`,
+    };
+  }
+  if (!isServerKey(certificate.publicKey)) {
+    // The client compares public_key with each server's key as a string,
+    // so a certificate naming something else never lets a server in.
+    return {
+      status: "invalid",
+      reason:
+        `${source} names ${
+          JSON.stringify(certificate.publicKey)
+        }, which is not a server key, so no server can use it; ` +
+        `sign a new one for the server's node.pubkey`,
     };
   }
   if (

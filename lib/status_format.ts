@@ -10,6 +10,7 @@ import {
   describeRelativeTime,
   type StatusReport,
 } from "./status.ts";
+import { escapeLineForTerminal } from "./terminal_text.ts";
 import { formatDisplayTime } from "./time.ts";
 
 function describeCertificate(
@@ -89,7 +90,8 @@ export function formatStatusReport(report: StatusReport): string {
     lines.push(`  verdict: ${server.reason}`);
   }
   lines.push("", report.summary);
-  return lines.join("\n") + "\n";
+  // Nicknames, reasons and connection texts come from other machines.
+  return lines.map(escapeLineForTerminal).join("\n") + "\n";
 }
 
 /** Turns a status report into the JSON `grid-manager status --json` prints. */

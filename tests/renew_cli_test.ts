@@ -259,3 +259,17 @@ Deno.test("renew rejects an invalid --days", async () => {
     ]);
   });
 });
+
+Deno.test("list escapes text direction controls in server names", async () => {
+  await withTempDir(async (dir) => {
+    const config = await makeGridManager(dir);
+    const path = join(config, "config.json");
+    const json = JSON.parse(Deno.readTextFileSync(path));
+    json.storage_servers["a\u202ex"] = json.storage_servers.fresh;
+    Deno.writeTextFileSync(path, JSON.stringify(json));
+    const result = await runGridManager(["list", "--config", config]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /\u202e/);
+    assert.match(result.stdout, /^a\\u202ex: pub-v0-/m);
+  });
+});

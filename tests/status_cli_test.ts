@@ -650,3 +650,62 @@ Deno.test("status exits 1 for share counts no upload can use", async () => {
     });
   }
 });
+
+Deno.test("status escapes control characters from announcements", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const cache = join(client, "private", "introducer_default_cache.yaml");
+    Deno.writeTextFileSync(
+      cache,
+      Deno.readTextFileSync(cache).replace(
+        "nickname: store0",
+        'nickname: "\\e[2J\\e]0;pwned\\astore0\\nverdict: fake"',
+      ),
+    );
+    const result = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--now",
+      BEFORE_EXPIRY,
+    ]);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout.includes("\x1b"), false);
+    assert.equal(result.stdout.includes("\x07"), false);
+    assert.match(
+      result.stdout,
+      /^\\x1b\[2J\\x1b\]0;pwned\\x07store0\\x0averdict: fake v0-/m,
+    );
+  });
+});
+
+Deno.test("inspect and verify escape a hostile public_key", async () => {
+  const gridManager = generateKeyPair();
+  const payload = JSON.stringify({
+    expires: "2100-01-01T00:00:00+00:00",
+    public_key: "\x1b[2Jpub-v0-evil",
+    version: 1,
+  });
+  const document = JSON.stringify({
+    certificate: payload,
+    signature: encodeBase32(
+      sign(gridManager.seed, new TextEncoder().encode(payload)),
+    ),
+  });
+  const inspected = await runGridManager(["inspect", "-"], {
+    stdin: document,
+  });
+  assert.equal(inspected.code, 0);
+  assert.match(inspected.stdout, /^server key: \\x1b\[2Jpub-v0-evil$/m);
+  const verified = await runGridManager([
+    "verify",
+    "--grid-manager",
+    encodePublicKey(gridManager.publicKey),
+  ], { stdin: document });
+  assert.equal(verified.code, 1);
+  assert.equal(verified.stderr.includes("\x1b"), false);
+  assert.match(
+    verified.stderr,
+    /names "\\u001b\[2Jpub-v0-evil", which is not a server key/,
+  );
+});

@@ -46,6 +46,7 @@ import {
   type StoredCertificate,
   updateConfig,
 } from "./grid_manager_store.ts";
+import { escapeLineForTerminal } from "../terminal_text.ts";
 
 /** Certificate lifetime `sign` uses when DAYS is not given. */
 export const DEFAULT_CERTIFICATE_DAYS = 30;
@@ -186,13 +187,19 @@ function collectListing(
 function formatListing(listing: ServerListing[], now: number): string {
   const lines: string[] = [];
   for (const server of listing) {
-    lines.push(`${server.name}: ${server.publicKey}`);
+    // config.json may be hand-edited; show its names escaped.
+    const name = escapeLineForTerminal(server.name);
+    lines.push(`${name}: ${server.publicKey}`);
     // Tahoe pads by the name's length in code points, as Python counts.
-    const indent = " ".repeat([...server.name].length);
+    const indent = " ".repeat([...name].length);
     for (const certificate of server.certificates) {
       const prefix = `${indent}  cert ${certificate.index}: `;
       if (certificate.expiresMicros === undefined) {
-        lines.push(`${prefix}unreadable: ${certificate.error}`);
+        lines.push(
+          `${prefix}unreadable: ${
+            escapeLineForTerminal(String(certificate.error))
+          }`,
+        );
         continue;
       }
       const expires = formatDisplayTime(certificate.expiresMicros, " ");
@@ -372,12 +379,11 @@ function describeNeed(need: RenewalNeed, now: number): string {
 }
 
 function formatRenewalNeeds(needs: RenewalNeed[], now: number): string {
-  return needs.map((need) =>
-    `${need.server.name}: ${need.server.publicKey}\n` +
-    `${" ".repeat([...need.server.name].length)}  renew: ${
-      describeNeed(need, now)
-    }\n`
-  ).join("");
+  return needs.map((need) => {
+    const name = escapeLineForTerminal(need.server.name);
+    return `${name}: ${need.server.publicKey}\n` +
+      `${" ".repeat([...name].length)}  renew: ${describeNeed(need, now)}\n`;
+  }).join("");
 }
 
 function renewalNeedsJson(needs: RenewalNeed[]): unknown {

@@ -65,6 +65,7 @@ import {
   requireClientNode,
   writeCfg,
 } from "./node_store.ts";
+import { escapeForTerminal, escapeLineForTerminal } from "../terminal_text.ts";
 
 const RESTART =
   `restart the node ("tahoe stop" and "tahoe run", or your service manager) for the change to take effect`;
@@ -386,7 +387,9 @@ const listGridManagerCerts: Command = {
     }
     const now = nowMicros();
     writeStdout(
-      certificates.map((c) => formatCertificateLine(c, now) + "\n").join(""),
+      certificates.map((c) =>
+        escapeLineForTerminal(formatCertificateLine(c, now)) + "\n"
+      ).join(""),
     );
     if (certificates.length === 0) {
       printMessage(`${cfgPath(directory)} lists no Grid Manager certificate`);
@@ -639,7 +642,8 @@ const check: Command = {
     if (options.json) {
       writeStdout(JSON.stringify({ findings }, null, 2) + "\n");
     } else {
-      writeStdout(findings.map(formatFinding).join(""));
+      // Findings quote certificates and tahoe.cfg values.
+      writeStdout(escapeForTerminal(findings.map(formatFinding).join("")));
     }
     const failed = findings.some((finding) => finding.severity !== "warning");
     if (findings.length === 0) {

@@ -41,6 +41,7 @@ import {
 import { readClientSettings } from "../client_settings.ts";
 import { formatStatusReport, statusReportJson } from "../status_format.ts";
 import { parseTahoeCfg } from "../tahoe_cfg.ts";
+import { escapeLineForTerminal } from "../terminal_text.ts";
 import { formatDisplayTime, nowMicros, parseIsoTime } from "../time.ts";
 import { cfgPath, nodeDirectory, readCfg } from "./node_store.ts";
 
@@ -218,7 +219,7 @@ function formatInspection(
     })`,
     ...certificate.notes.map((note) => `note: ${note}`),
   ];
-  return lines.join("\n") + "\n";
+  return lines.map(escapeLineForTerminal).join("\n") + "\n";
 }
 
 const inspect: Command = {
@@ -319,11 +320,13 @@ const verify: Command = {
       warnDays,
     }, source);
     if (result.status === "invalid") {
-      printMessage(`invalid: ${result.reason}`);
+      printMessage(escapeLineForTerminal(`invalid: ${result.reason}`));
       return ExitCode.failure;
     }
     const { certificate } = result;
-    for (const note of certificate.notes) printWarning(note);
+    for (const note of certificate.notes) {
+      printWarning(escapeLineForTerminal(note));
+    }
     const when = `${formatDisplayTime(certificate.expiresMicros, " ")} (${
       describeRelativeTime(certificate.expiresMicros, now)
     })`;
@@ -334,7 +337,7 @@ const verify: Command = {
       return ExitCode.expiringSoon;
     }
     printMessage(
-      `valid for ${certificate.publicKey}${
+      `valid for ${escapeLineForTerminal(certificate.publicKey)}${
         serverKey === undefined ? " (server key not checked)" : ""
       }, expires ${when}`,
     );
