@@ -65,7 +65,7 @@ Deno.test("list --expiring shows servers that need renewal", async () => {
     assert.match(result.stdout, /^ {8}renew: no valid certificate$/m);
     assert.match(
       result.stdout,
-      /^ {6}renew: newest certificate expires .* in the future\)$/m,
+      /^ {6}renew: latest-ending certificate expires .* in the future\)$/m,
     );
   });
 });
@@ -271,5 +271,56 @@ Deno.test("list escapes text direction controls in server names", async () => {
     assert.equal(result.code, 0, result.stderr);
     assert.doesNotMatch(result.stdout, /\u202e/);
     assert.match(result.stdout, /^a\\u202ex: pub-v0-/m);
+  });
+});
+
+Deno.test("list --expiring and renew ignore foreign and old-key certificates", async () => {
+  await withTempDir(async (dir) => {
+    const config = join(dir, "gm");
+    await gm(["create", "--config", config]);
+    const foreignKey = serverKey();
+    await gm(["add", "--config", config, "foreign", foreignKey]);
+    await gm(["add", "--config", config, "moved", serverKey()]);
+    // A certificate another Grid Manager signed for the right key.
+    const other = generateKeyPair();
+    Deno.writeTextFileSync(
+      join(config, "foreign.cert.0"),
+      formatCertificateDocument(
+        signCertificate(
+          other.seed,
+          foreignKey,
+          nowMicros() + 60 * MICROS_PER_DAY,
+        ),
+      ),
+    );
+    // A certificate this Grid Manager signed for the server's old key.
+    const loaded = parseGridManagerConfig(
+      Deno.readTextFileSync(join(config, "config.json")),
+      "config.json",
+    );
+    Deno.writeTextFileSync(
+      join(config, "moved.cert.0"),
+      formatCertificateDocument(
+        signCertificate(
+          loaded.keys.seed,
+          serverKey(),
+          nowMicros() + 60 * MICROS_PER_DAY,
+        ),
+      ),
+    );
+    const listed = await gm(["list", "--config", config, "--expiring", "7"]);
+    const names = [...listed.stdout.matchAll(/^(\S+): pub-v0-/gm)].map((m) =>
+      m[1]
+    );
+    assert.deepEqual(names, ["foreign", "moved"]);
+    const all = await gm(["list", "--config", config]);
+    assert.match(all.stdout, /cert 0: valid until .*\(for another key\)$/m);
+    assert.match(
+      all.stdout,
+      /cert 0: valid until .*\(not signed by this Grid Manager\)$/m,
+    );
+    const renewed = await gm(["renew", "--config", config, "--within", "7"]);
+    assert.match(renewed.stderr, /renewed "foreign"/);
+    assert.match(renewed.stderr, /renewed "moved"/);
   });
 });

@@ -171,7 +171,9 @@ function collectListing(
   return servers.map((server) => ({
     name: server.name,
     publicKey: server.publicKey,
-    certificates: (files.get(server.name) ?? []).map(readStoredCertificate),
+    certificates: (files.get(server.name) ?? []).map((
+      file: { index: number; path: string },
+    ) => readStoredCertificate(file, config.keys.publicKey)),
   }));
 }
 
@@ -205,10 +207,18 @@ function formatListing(listing: ServerListing[], now: number): string {
       const expires = formatDisplayTime(certificate.expiresMicros, " ");
       const elapsed = (now - certificate.expiresMicros) / 1_000_000;
       const difference = describeTimeDifference(elapsed);
+      // Markers after Tahoe's layout: Tahoe refuses to load a foreign
+      // signature at all, and shows a certificate for an old key as valid.
+      const markers = (certificate.signatureValid === false
+        ? " (not signed by this Grid Manager)"
+        : "") +
+        (certificate.publicKey !== server.publicKey
+          ? " (for another key)"
+          : "");
       lines.push(
         elapsed < 0
-          ? `${prefix}valid until ${expires} (${difference})`
-          : `${prefix}expired ${expires} (${difference})`,
+          ? `${prefix}valid until ${expires} (${difference})${markers}`
+          : `${prefix}expired ${expires} (${difference})${markers}`,
       );
     }
   }
@@ -229,6 +239,7 @@ function listingJson(listing: ServerListing[], now: number): unknown {
             expires: formatDisplayTime(certificate.expiresMicros),
             expired: certificate.expiresMicros <= now,
             for_this_server: certificate.publicKey === server.publicKey,
+            signed_by_this_grid_manager: certificate.signatureValid === true,
           }),
       })),
     })),
@@ -249,7 +260,7 @@ const list: Command = {
       type: "string",
       valueName: "DAYS",
       help:
-        "list only servers with no valid certificate, or whose newest one ends within DAYS days",
+        "list only servers with no valid certificate, or whose latest-ending one ends within DAYS days",
     },
   },
   arguments: { min: 0, max: 0 },
@@ -373,7 +384,7 @@ function renewalNeeds(
 
 function describeNeed(need: RenewalNeed, now: number): string {
   if (need.expiresMicros === undefined) return "no valid certificate";
-  return `newest certificate expires ${
+  return `latest-ending certificate expires ${
     formatDisplayTime(need.expiresMicros, " ")
   } (${describeTimeDifference((now - need.expiresMicros) / 1_000_000)})`;
 }
@@ -416,7 +427,7 @@ const renew: Command = {
       type: "string",
       valueName: "DAYS",
       help:
-        "renew servers with no valid certificate, or whose newest one ends within DAYS days",
+        "renew servers with no valid certificate, or whose latest-ending one ends within DAYS days",
     },
     days: {
       type: "string",

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import {
   parseCertificateDocument,
   parseCertificatePayload,
+  verifyCertificateSignature,
 } from "../certificate.ts";
 import { GridManagerError, UsageError } from "../errors.ts";
 import {
@@ -50,6 +51,11 @@ export interface StoredCertificate {
   readonly expiresMicros?: number;
   /** The key the certificate names, as written. */
   readonly publicKey?: string;
+  /**
+   * Whether the signature verifies under the Grid Manager key given to
+   * {@link readStoredCertificate}; undefined when no key was given.
+   */
+  readonly signatureValid?: boolean;
   /** Why the file could not be read as a certificate. */
   readonly error?: string;
 }
@@ -239,6 +245,7 @@ export function listCertificateFiles(
 /** Reads one stored certificate; a bad file is reported, not thrown. */
 export function readStoredCertificate(
   file: { index: number; path: string },
+  gridManagerKey?: Uint8Array,
 ): StoredCertificate {
   try {
     const document = parseCertificateDocument(
@@ -250,6 +257,9 @@ export function readStoredCertificate(
       ...file,
       expiresMicros: payload.expiresMicros,
       publicKey: payload.publicKey,
+      ...(gridManagerKey === undefined ? {} : {
+        signatureValid: verifyCertificateSignature(document, gridManagerKey),
+      }),
     };
   } catch (error) {
     return { ...file, error: (error as Error).message };
