@@ -177,7 +177,11 @@ export {
   type ServerVerdict,
   type StatusReport,
 } from "./lib/status.ts";
-export { formatStatusReport, statusReportJson } from "./lib/status_format.ts";
+export {
+  formatStatusReport,
+  statusReportJson,
+  summarizeConnectionStatus,
+} from "./lib/status_format.ts";
 export {
   decodeCertificate,
   type DecodedCertificate,

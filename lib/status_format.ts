@@ -43,6 +43,39 @@ function describeCertificate(
   }
 }
 
+// Twisted errors a failed storage connection names, in plain words.
+const CONNECTION_ERRORS: readonly [RegExp, string][] = [
+  [/ConnectionRefusedError/, "connection refused"],
+  [/TimeoutError|TCPTimedOutError/, "timed out"],
+  [/DNSLookupError/, "host name not found"],
+  [/NoRouteError|Network is unreachable/, "no route to the server"],
+  [/ConnectionLost|ConnectionDone/, "connection lost"],
+  [/SSLError|TLS|certificate verify/i, "TLS handshake failed"],
+];
+
+/**
+ * Sums up a server's `connection_status` from the node's web API in one
+ * line. Tahoe's HTTP storage client reports a failed connection as
+ * "failure: " and a Twisted Failure with its whole traceback; this keeps
+ * the kind of error ("not connected (connection refused)"). Foolscap's
+ * summaries ("Connected to ...", "Reconnecting in ...") are one line and
+ * stay as they are.
+ */
+export function summarizeConnectionStatus(status: string): string {
+  if (status === "unstarted") return "not connected (not started yet)";
+  if (!status.startsWith("failure:")) return status.split("\n")[0]!.trim();
+  for (const [pattern, words] of CONNECTION_ERRORS) {
+    if (pattern.test(status)) return `not connected (${words})`;
+  }
+  // Otherwise the last line of the traceback that names an error.
+  const lines = status.split("\n").map((line) => line.trim()).filter((line) =>
+    line !== "" && line !== "]"
+  );
+  const last = (lines.at(-1) ?? "").replace(/^failure:\s*/, "");
+  const short = last.length > 100 ? last.slice(0, 99) + "…" : last;
+  return `not connected (${short || "failed"})`;
+}
+
 /** Formats a status report as the text `grid-manager status` prints. */
 export function formatStatusReport(report: StatusReport): string {
   const lines: string[] = [];
@@ -68,7 +101,9 @@ export function formatStatusReport(report: StatusReport): string {
       }`,
     );
     if (server.connection !== undefined) {
-      lines.push(`  connection: ${server.connection}`);
+      lines.push(
+        `  connection: ${summarizeConnectionStatus(server.connection)}`,
+      );
     }
     for (const certificate of server.certificates) {
       lines.push(

@@ -709,3 +709,41 @@ Deno.test("inspect and verify escape a hostile public_key", async () => {
     /names "\\u001b\[2Jpub-v0-evil", which is not a server key/,
   );
 });
+
+Deno.test("status --web sums up a failed connection in one line", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const web = JSON.parse(
+      Deno.readTextFileSync(join(FIXTURES, "tahoe_web.json")),
+    );
+    // The shape Tahoe's HTTP storage client reports after a refused
+    // connection: "failure: " and a Twisted Failure with its traceback.
+    web.servers[0].connection_status = "failure: [Failure instance: " +
+      "Traceback (failure with no frames): <class " +
+      "'twisted.internet.error.ConnectionRefusedError'>: Connection was " +
+      "refused by other side: 111: Connection refused.\n]";
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      () => Response.json(web),
+    );
+    try {
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--now",
+        BEFORE_EXPIRY,
+        "--web",
+        `http://127.0.0.1:${server.addr.port}/`,
+      ]);
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stdout,
+        /^ {2}connection: not connected \(connection refused\)$/m,
+      );
+      assert.doesNotMatch(result.stdout, /Traceback/);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
