@@ -596,7 +596,10 @@ export function buildStatusReport(
       breaking.map((report) => report.serverId).join(", ")
     } raises in the client.`;
   } else if (uploadsCanSucceed) {
-    verdict = `New uploads can succeed (shares.happy = ${happy}).`;
+    // Without the web API nothing shows whether the servers are reachable.
+    verdict = connections
+      ? `New uploads can succeed (shares.happy = ${happy}).`
+      : `New uploads can succeed (shares.happy = ${happy}) if these servers are connected; add --web URL (the client's node.url) to check connections.`;
   } else {
     verdict = `New uploads fail: shares.happy = ${happy} needs ${
       Math.max(happy, 1) - usable

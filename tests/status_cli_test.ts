@@ -54,7 +54,7 @@ Deno.test("status reports an allowed server and exits 0", async () => {
     assert.match(result.stdout, /verdict: may receive uploads/);
     assert.match(
       result.stdout,
-      /New uploads can succeed \(shares\.happy = 1\)/,
+      /New uploads can succeed \(shares\.happy = 1\) if these servers are connected; add --web URL \(the client's node\.url\) to check connections\./,
     );
   });
 });
@@ -225,6 +225,10 @@ Deno.test("status --web shows each server's connection status", async () => {
       assert.match(
         result.stdout,
         /1 connected server\(s\) may receive uploads/,
+      );
+      assert.match(
+        result.stdout,
+        /New uploads can succeed \(shares\.happy = 1\)\.$/m,
       );
     } finally {
       await server.shutdown();
