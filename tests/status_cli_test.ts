@@ -751,3 +751,114 @@ Deno.test("status --web sums up a failed connection in one line", async () => {
     }
   });
 });
+
+/** Serves `respond` on 127.0.0.1 while `body` runs, recording paths. */
+async function withWebServer(
+  respond: (request: Request) => Response,
+  body: (port: number, paths: string[]) => Promise<void>,
+) {
+  const paths: string[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) => {
+      const url = new URL(request.url);
+      paths.push(url.pathname + url.search);
+      return respond(request);
+    },
+  );
+  try {
+    await body(server.addr.port, paths);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+const webJson = () =>
+  Response.json(
+    JSON.parse(Deno.readTextFileSync(join(FIXTURES, "tahoe_web.json"))),
+  );
+
+Deno.test("status --web keeps the URL's path", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    await withWebServer(webJson, async (port, paths) => {
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--now",
+        BEFORE_EXPIRY,
+        "--web",
+        `http://127.0.0.1:${port}/tahoe`,
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(paths, ["/tahoe/?t=json"]);
+    });
+  });
+});
+
+Deno.test("status --web warns when the URL is not the client's node.url", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    Deno.writeTextFileSync(join(client, "node.url"), "http://127.0.0.1:1/\n");
+    await withWebServer(webJson, async (port) => {
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--now",
+        BEFORE_EXPIRY,
+        "--web",
+        `http://127.0.0.1:${port}/`,
+      ]);
+      assert.equal(result.code, 0);
+      assert.match(
+        result.stderr,
+        /warning: --web .* is not this client's node\.url \(http:\/\/127\.0\.0\.1:1\/\)/,
+      );
+    });
+  });
+});
+
+Deno.test("status --web rejects a URL off this machine", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    for (const url of ["http://192.0.2.1/", "http://[::1]:3456/"]) {
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--web",
+        url,
+      ]);
+      assert.equal(result.code, 2, url);
+      assert.match(result.stderr, /give the client's web API on 127\.0\.0\.1/);
+      assert.doesNotMatch(result.stderr, /allow-net/);
+    }
+  });
+});
+
+Deno.test("status --web does not follow redirects", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    await withWebServer(
+      () =>
+        new Response(null, {
+          status: 302,
+          headers: { location: "http://192.0.2.1/" },
+        }),
+      async (port) => {
+        const result = await runGridManager([
+          "status",
+          "-d",
+          client,
+          "--web",
+          `http://127.0.0.1:${port}/`,
+        ]);
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /redirects to http:\/\/192\.0\.2\.1\//);
+        assert.doesNotMatch(result.stderr, /allow-net/);
+      },
+    );
+  });
+});

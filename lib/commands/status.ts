@@ -87,17 +87,16 @@ function readAnnouncementFiles(directory: string): AnnouncementSet[] {
   return sets;
 }
 
-/** Returns whether a URL points at this machine (127.0.0.1, ::1, localhost). */
-function isLoopbackUrl(url: URL): boolean {
-  return ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-}
-
-async function fetchConnections(
-  base: string,
-): Promise<Map<string, string>> {
+/**
+ * Builds the `?t=json` URL of the web API at `base`, keeping its path.
+ *
+ * @throws {UsageError} for a URL that is not http(s) on this machine: the
+ *   program may reach only 127.0.0.1 and localhost.
+ */
+export function webStatusUrl(base: string): URL {
   let url: URL;
   try {
-    url = new URL("/?t=json", base);
+    url = new URL(base);
   } catch {
     throw new UsageError(
       `invalid --web URL ${
@@ -110,12 +109,60 @@ async function fetchConnections(
       `invalid --web URL ${JSON.stringify(base)}: use http:// or https://`,
     );
   }
+  if (url.hostname !== "127.0.0.1" && url.hostname !== "localhost") {
+    throw new UsageError(
+      `--web URL ${
+        JSON.stringify(base)
+      } is not on this machine; give the client's web API on 127.0.0.1 or localhost (its node.url)`,
+    );
+  }
+  if (!url.pathname.endsWith("/")) url.pathname += "/";
+  url.search = "?t=json";
+  url.hash = "";
+  return url;
+}
+
+/** Warns when `url` is not the web API the client wrote to node.url. */
+function checkNodeUrl(directory: string, url: URL): void {
+  let nodeUrl: string;
+  try {
+    nodeUrl = Deno.readTextFileSync(join(directory, "node.url")).trim();
+  } catch {
+    return; // A client that never ran has no node.url.
+  }
+  let expected: URL;
+  try {
+    expected = webStatusUrl(nodeUrl);
+  } catch {
+    return;
+  }
+  const same = (a: URL) => a.href.replace("//localhost", "//127.0.0.1");
+  if (same(expected) !== same(url)) {
+    printWarning(
+      escapeLineForTerminal(
+        `--web ${url.origin}${url.pathname} is not this client's node.url (${nodeUrl}); the connections shown may be another node's`,
+      ),
+    );
+  }
+}
+
+async function fetchConnections(url: URL): Promise<Map<string, string>> {
   let text: string;
   try {
+    // A redirect could lead off this machine, which the program may not
+    // reach; report it instead of following it.
     const response = await fetch(url, {
       signal: AbortSignal.timeout(10_000),
+      redirect: "manual",
     });
     text = await response.text();
+    if (response.status >= 300 && response.status < 400) {
+      throw new GridManagerError(
+        `${url} redirects to ${
+          response.headers.get("location") ?? "an unnamed place"
+        }; give the client's web API URL itself (its node.url)`,
+      );
+    }
     if (!response.ok) {
       throw new GridManagerError(
         `${url} returned HTTP ${response.status}; check --web`,
@@ -123,11 +170,10 @@ async function fetchConnections(
     }
   } catch (error) {
     if (error instanceof GridManagerError) throw error;
-    const hint = isLoopbackUrl(url)
-      ? "check that the client is running and web.port in its tahoe.cfg"
-      : "this build may reach only 127.0.0.1 and localhost";
     throw new GridManagerError(
-      `cannot read ${url}: ${(error as Error).message.split("\n")[0]}; ${hint}`,
+      `cannot read ${url}: ${
+        (error as Error).message.split("\n")[0]
+      }; check that the client is running and web.port in its tahoe.cfg`,
     );
   }
   return parseWebStatus(text, url.toString());
@@ -148,7 +194,7 @@ const status: Command = {
       type: "string",
       valueName: "URL",
       help:
-        "also read connection status from the client's web API at URL (GET URL/?t=json)",
+        "also read connection status from the client's web API at URL (its node.url; GET URL/?t=json)",
     },
   },
   arguments: { min: 0, max: 0 },
@@ -161,9 +207,12 @@ const status: Command = {
       path,
     );
     const sets = readAnnouncementFiles(directory);
-    const connections = typeof options.web === "string"
-      ? await fetchConnections(options.web)
-      : undefined;
+    let connections: Map<string, string> | undefined;
+    if (typeof options.web === "string") {
+      const url = webStatusUrl(options.web);
+      checkNodeUrl(directory, url);
+      connections = await fetchConnections(url);
+    }
     const report = buildStatusReport(
       mergeAnnouncements(sets),
       sets.flatMap((set) => set.problems),
