@@ -91,6 +91,7 @@ export {
   MICROS_PER_DAY,
   MICROS_PER_SECOND,
   NaiveTimeError,
+  parseDayCount,
   type ParsedTime,
   parseIsoTime,
 } from "./lib/time.ts";
@@ -198,3 +199,4 @@ export {
   escapeForTerminal,
   escapeLineForTerminal,
 } from "./lib/terminal_text.ts";
+export { formatCount } from "./lib/plural.ts";

@@ -28,6 +28,7 @@ import type { AnnouncedServer, AnnouncementProblem } from "./announcements.ts";
 import { decodeBase32 } from "./base32.ts";
 import { verify } from "./ed25519.ts";
 import { type ClientSettings, shareCountProblem } from "./client_settings.ts";
+import { formatCount } from "./plural.ts";
 import { GridManagerError } from "./errors.ts";
 import {
   describeTimeDifference,
@@ -453,7 +454,9 @@ function describeRefusal(reports: readonly CertificateReport[]): string {
   add("expired", "expired");
   add("other-key", "for another server's key");
   add("unsigned", "signed by no configured Grid Manager");
-  return `of its ${reports.length} certificate(s), ${phrases.join(", ")}`;
+  return `of its ${formatCount(reports.length, "certificate")}, ${
+    phrases.join(", ")
+  }`;
 }
 
 /**
@@ -578,8 +581,12 @@ export function buildStatusReport(
     breaking.length === 0 && usable >= Math.max(happy, 1);
 
   const counted = connections
-    ? `${usable} connected server(s) may receive uploads (${allowed.length} of ${reports.length} allowed)`
-    : `${allowed.length} of ${reports.length} server(s) may receive uploads`;
+    ? `${
+      formatCount(usable, "connected server")
+    } may receive uploads (${allowed.length} of ${reports.length} allowed)`
+    : `${allowed.length} of ${
+      formatCount(reports.length, "server")
+    } may receive uploads`;
   let policy = settings.gridManagers.length === 0
     ? "No Grid Manager is configured, so every server is used. "
     : "";
@@ -602,8 +609,11 @@ export function buildStatusReport(
       : `New uploads can succeed (shares.happy = ${happy}) if these servers are connected; add --web URL (the client's node.url) to check connections.`;
   } else {
     verdict = `New uploads fail: shares.happy = ${happy} needs ${
-      Math.max(happy, 1) - usable
-    } more.`;
+      formatCount(
+        Math.max(happy, 1) - usable,
+        "more allowed server",
+      )
+    }.`;
   }
   return {
     nowMicros: now,

@@ -19,7 +19,7 @@ function describeCertificate(
 ): string {
   const expiry = report.expiresMicros === undefined
     ? ""
-    : ` ${report.expiresMicros > now ? "expires" : "expired"} ${
+    : `; ${report.expiresMicros > now ? "expires" : "expired"} ${
       formatDisplayTime(report.expiresMicros, " ")
     } (${describeRelativeTime(report.expiresMicros, now)})`;
   const signers = report.signedBy.join(", ");
@@ -27,19 +27,19 @@ function describeCertificate(
     case "unloadable":
       return `cannot be loaded: ${report.reason}`;
     case "unchecked":
-      return `not checked (no Grid Manager configured);${expiry}`;
+      return `not checked (no Grid Manager configured)${expiry}`;
     case "unsigned":
-      return `signature matches no configured Grid Manager;${expiry}`;
+      return `signature matches no configured Grid Manager${expiry}`;
     case "faulty":
       return `signed by ${signers}, but unreadable: ${report.reason}`;
     case "other-key":
       return `signed by ${signers}, but names another key ${
         report.publicKey ?? ""
-      };${expiry}`;
+      }${expiry}`;
     case "expired":
-      return `signed by ${signers};${expiry}`;
+      return `signed by ${signers}${expiry}`;
     case "valid":
-      return `signed by ${signers};${expiry}`;
+      return `signed by ${signers}${expiry}`;
   }
 }
 

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { UsageError } from "./errors.ts";
+
 /** Microseconds in one second. */
 export const MICROS_PER_SECOND = 1_000_000;
 /** Microseconds in one day. */
@@ -368,4 +370,29 @@ export function describeTimeDifference(elapsedSeconds: number): string {
   if (seconds < 2 * MONTH) return plural(seconds / DAY, "day");
   if (seconds < 4 * YEAR) return plural(seconds / MONTH, "month");
   return plural(seconds / YEAR, "year");
+}
+
+/**
+ * Parses a whole number of days from `min` to `max`, as every day count
+ * on the command line is read.
+ *
+ * @param label names the option or argument in the message, like
+ *   `--days` or `DAYS`.
+ * @throws {UsageError} naming the label, the value and the range.
+ */
+export function parseDayCount(
+  text: string,
+  label: string,
+  min: number,
+  max: number,
+): number {
+  const days = /^[0-9]{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(days >= min && days <= max)) {
+    throw new UsageError(
+      `invalid ${label} ${
+        JSON.stringify(text)
+      }: give a whole number of days from ${min} to ${max}`,
+    );
+  }
+  return days;
 }

@@ -685,7 +685,7 @@ Deno.test("list reports an unreadable certificate in place", async () => {
     assertExit(result, 0);
     assert.match(
       result.stdout,
-      /^s: .*\n {3}cert 0: unreadable: .*missing key/,
+      /^s: .*\n {3}cert 0: unreadable: .*lacks the key/,
     );
   });
 });

@@ -74,7 +74,7 @@ Deno.test("status exits 1 when the only certificate expired", async () => {
     assert.match(result.stdout, /receives no uploads: .*1 expired/);
     assert.match(
       result.stdout,
-      /New uploads fail: shares\.happy = 1 needs 1 more/,
+      /New uploads fail: shares\.happy = 1 needs 1 more allowed server\./,
     );
   });
 });
@@ -190,7 +190,7 @@ Deno.test("status reports a dropped announcement and a malformed entry", async (
       result.stdout,
       /verdict: not used at all: certificate 1 cannot be loaded: the signature is not base32/,
     );
-    assert.match(result.stdout, /1 of 2 server\(s\) may receive uploads/);
+    assert.match(result.stdout, /1 of 2 servers may receive uploads/);
   });
 });
 
@@ -224,7 +224,7 @@ Deno.test("status --web shows each server's connection status", async () => {
       assert.match(result.stdout, /connection: connected/);
       assert.match(
         result.stdout,
-        /1 connected server\(s\) may receive uploads/,
+        /1 connected server may receive uploads/,
       );
       assert.match(
         result.stdout,
@@ -264,7 +264,7 @@ Deno.test("status rejects an invalid --now and --web", async () => {
     assert.equal(now.code, 2);
     assert.match(
       now.stderr,
-      /^grid-manager: invalid --now: invalid time "soon"/,
+      /^grid-manager: invalid --now "soon": expected an ISO 8601 time/,
     );
     const web = await runGridManager(["status", "-d", client, "--web", "::"]);
     assert.equal(web.code, 2);
@@ -473,7 +473,11 @@ Deno.test("verify exits 3 when expiring within --warn-days", async () => {
 Deno.test("verify requires --grid-manager", async () => {
   const result = await runGridManager(["verify"], { stdin: "{}" });
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /^grid-manager: missing --grid-manager/);
+  assert.match(
+    result.stderr,
+    /^grid-manager: missing --grid-manager; give the Grid Manager's public key, the output of "grid-manager public-identity"$/m,
+  );
+  assert.doesNotMatch(result.stderr, /node\.pubkey/);
 });
 
 Deno.test("verify rejects an invalid --warn-days", async () => {
@@ -485,7 +489,19 @@ Deno.test("verify rejects an invalid --warn-days", async () => {
     "seven",
   ], { stdin: "{}" });
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /^grid-manager: invalid --warn-days "seven"/);
+  assert.match(
+    result.stderr,
+    /^grid-manager: invalid --warn-days "seven": give a whole number of days from 0 to 36500$/m,
+  );
+  const huge = await runGridManager([
+    "verify",
+    "--grid-manager",
+    serverKey(),
+    "--warn-days",
+    "99999999999999999999",
+  ], { stdin: "{}" });
+  assert.equal(huge.code, 2);
+  assert.match(huge.stderr, /invalid --warn-days "99999999999999999999"/);
 });
 
 Deno.test("verify accepts a version 2 certificate as Tahoe does", async () => {
@@ -860,5 +876,59 @@ Deno.test("status --web does not follow redirects", async () => {
         assert.doesNotMatch(result.stderr, /allow-net/);
       },
     );
+  });
+});
+
+Deno.test("verify names the Grid Manager key when given a private key", async () => {
+  const result = await runGridManager([
+    "verify",
+    "--grid-manager",
+    "priv-v0-" + "a".repeat(52),
+  ], { stdin: "{}" });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /grid-manager public-identity/);
+  assert.doesNotMatch(result.stderr, /node\.pubkey/);
+});
+
+Deno.test("verify says 1 day, not 1 days", async () => {
+  await withTempDir(async (dir) => {
+    const { path, gridManagerKey } = writeCertificate(
+      dir,
+      undefined,
+      undefined,
+      1,
+    );
+    const result = await runGridManager([
+      "verify",
+      path,
+      "--grid-manager",
+      gridManagerKey,
+      "--warn-days",
+      "1",
+    ]);
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /valid, but expiring within 1 day: /);
+  });
+});
+
+Deno.test("status has no stray semicolon without Grid Managers", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const config = join(client, "tahoe.cfg");
+    Deno.writeTextFileSync(
+      config,
+      Deno.readTextFileSync(config).replace(/^\[grid_managers\][^]*$/m, ""),
+    );
+    const cache = join(client, "private", "introducer_default_cache.yaml");
+    Deno.writeTextFileSync(
+      cache,
+      Deno.readTextFileSync(cache).replace(
+        /"expires":"[^"]*"/,
+        '"expires":"soon"',
+      ),
+    );
+    const result = await runGridManager(["status", "-d", client]);
+    assert.doesNotMatch(result.stdout, /;$/m);
+    assert.doesNotMatch(result.stdout, /\(s\)/);
   });
 });

@@ -511,8 +511,11 @@ Deno.test("buildStatusReport() compares allowed servers with shares.happy", () =
   assert.equal(enough.uploadsCanSucceed, true);
   const short = buildStatusReport(servers, [], settingsWith({ alpha }, 3), NOW);
   assert.equal(short.uploadsCanSucceed, false);
-  assert.match(short.summary, /2 of 3 server\(s\) may receive uploads/);
-  assert.match(short.summary, /shares\.happy = 3 needs 1 more/);
+  assert.match(short.summary, /2 of 3 servers may receive uploads/);
+  assert.match(
+    short.summary,
+    /shares\.happy = 3 needs 1 more allowed server\./,
+  );
   const text = formatStatusReport(short);
   assert.match(text, /expired .* \(4 days ago\)/);
   assert.match(text, /expires .* \(in 4 days\)/);

@@ -32,6 +32,7 @@ import {
   formatDisplayTime,
   MICROS_PER_DAY,
   nowMicros,
+  parseDayCount,
 } from "../time.ts";
 import {
   createConfig,
@@ -47,6 +48,7 @@ import {
   updateConfig,
 } from "./grid_manager_store.ts";
 import { escapeLineForTerminal } from "../terminal_text.ts";
+import { formatCount } from "../plural.ts";
 
 /** Certificate lifetime `sign` uses when DAYS is not given. */
 export const DEFAULT_CERTIFICATE_DAYS = 30;
@@ -289,17 +291,13 @@ const list: Command = {
 };
 
 /** Parses the DAYS argument of `sign`: a whole number from 1 to 1825. */
-export function parseCertificateDays(text: string): number {
-  const days = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!(days >= MIN_CERTIFICATE_DAYS && days <= MAX_CERTIFICATE_DAYS)) {
-    throw new UsageError(
-      `invalid DAYS ${
-        JSON.stringify(text)
-      }: give a whole number of days from ` +
-        `${MIN_CERTIFICATE_DAYS} to ${MAX_CERTIFICATE_DAYS}`,
-    );
-  }
-  return days;
+export function parseCertificateDays(text: string, label = "DAYS"): number {
+  return parseDayCount(
+    text,
+    label,
+    MIN_CERTIFICATE_DAYS,
+    MAX_CERTIFICATE_DAYS,
+  );
 }
 
 const sign: Command = {
@@ -350,7 +348,7 @@ const sign: Command = {
 };
 
 /** Largest window `--expiring` and `--within` accept: 100 years. */
-const MAX_WINDOW_DAYS = 36_500;
+export const MAX_WINDOW_DAYS = 36_500;
 
 /** Parses the DAYS of `list --expiring` and `renew --within`. */
 function parseWindowDays(
@@ -358,15 +356,7 @@ function parseWindowDays(
   option: string,
 ): number {
   const text = typeof value === "string" ? value : "";
-  const days = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!(days >= 0 && days <= MAX_WINDOW_DAYS)) {
-    throw new UsageError(
-      `invalid ${option} ${
-        JSON.stringify(text)
-      }: give a whole number of days from 0 to ${MAX_WINDOW_DAYS}`,
-    );
-  }
-  return days;
+  return parseDayCount(text, option, 0, MAX_WINDOW_DAYS);
 }
 
 function renewalNeeds(
@@ -467,13 +457,7 @@ const renew: Command = {
 /** Parses `renew --days`, naming the option in the error. */
 function parseRenewalDays(value: string | boolean | undefined): number {
   if (typeof value !== "string") return DEFAULT_CERTIFICATE_DAYS;
-  try {
-    return parseCertificateDays(value);
-  } catch (error) {
-    throw new UsageError(
-      `--days: ${(error as Error).message.replace(/^invalid DAYS/, "invalid")}`,
-    );
-  }
+  return parseCertificateDays(value, "--days");
 }
 
 function renewStream(
@@ -504,8 +488,10 @@ function renewStream(
   }
   writeStdout(lines.join(""));
   printMessage(
-    `signed ${needs.length} certificate(s), expiring ${
-      formatDisplayTime(expiresMicros, " ")
+    `signed ${formatCount(needs.length, "certificate")}${
+      needs.length === 0
+        ? ""
+        : `, expiring ${formatDisplayTime(expiresMicros, " ")}`
     }; with --config - no certificates are kept, so every server is renewed`,
   );
   return ExitCode.ok;
@@ -541,10 +527,12 @@ function renewDirectory(
     printMessage(`renewed ${JSON.stringify(name)}: stored ${path}`);
   }
   printMessage(
-    `renewed ${needs.length} of ${config.servers.length} server(s) ` +
+    `renewed ${needs.length} of ${
+      formatCount(config.servers.length, "server")
+    } ` +
       `(${missing} without a valid certificate, ${
         needs.length - missing
-      } expiring within ${within} days); ` +
+      } expiring within ${formatCount(within, "day")}); ` +
       (needs.length > 0
         ? `the new certificates expire ${formatDisplayTime(expiresMicros, " ")}`
         : "nothing to sign"),

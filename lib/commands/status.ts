@@ -32,7 +32,12 @@ import {
   readTextFile,
   writeStdout,
 } from "../io.ts";
-import { decodePublicKey, normalizePublicKey } from "../keys.ts";
+import {
+  decodePublicKey,
+  GRID_MANAGER_KEY_SOURCE,
+  normalizePublicKey,
+  SERVER_KEY_SOURCE,
+} from "../keys.ts";
 import {
   buildStatusReport,
   describeRelativeTime,
@@ -42,8 +47,17 @@ import { readClientSettings } from "../client_settings.ts";
 import { formatStatusReport, statusReportJson } from "../status_format.ts";
 import { parseTahoeCfg } from "../tahoe_cfg.ts";
 import { escapeLineForTerminal } from "../terminal_text.ts";
-import { formatDisplayTime, nowMicros, parseIsoTime } from "../time.ts";
+import { formatCount } from "../plural.ts";
+import {
+  formatDisplayTime,
+  nowMicros,
+  parseDayCount,
+  parseIsoTime,
+} from "../time.ts";
 import { cfgPath, nodeDirectory, readCfg } from "./node_store.ts";
+
+/** Largest --warn-days: 100 years, as for list --expiring. */
+const MAX_WARN_DAYS = 36_500;
 
 const NOW_OPTION = {
   type: "string",
@@ -58,7 +72,14 @@ export function parseNowOption(value: string | boolean | undefined): number {
   try {
     return parseIsoTime(value).micros;
   } catch (error) {
-    throw new UsageError(`invalid --now: ${(error as Error).message}`);
+    // The parser's message starts by quoting the time; say which option.
+    const reason = (error as Error).message.replace(
+      /^(invalid )?time "(?:[^"\\]|\\.)*"(; )?/,
+      "",
+    );
+    throw new UsageError(
+      `invalid --now ${JSON.stringify(value)}: ${reason}`,
+    );
   }
 }
 
@@ -297,27 +318,33 @@ function parseWarnDays(
   value: string | boolean | undefined,
 ): number | undefined {
   if (typeof value !== "string") return undefined;
-  if (!/^[0-9]+$/.test(value)) {
-    throw new UsageError(
-      `invalid --warn-days ${
-        JSON.stringify(value)
-      }: give a whole number of days`,
-    );
-  }
-  return Number(value);
+  return parseDayCount(value, "--warn-days", 0, MAX_WARN_DAYS);
 }
+
+/** What each key option of `verify` takes, for messages. */
+const KEY_OPTIONS = {
+  "grid-manager": {
+    what:
+      'the Grid Manager\'s public key, the output of "grid-manager public-identity"',
+    source: GRID_MANAGER_KEY_SOURCE,
+  },
+  server: {
+    what: "the storage server's key, the contents of its node.pubkey file",
+    source: SERVER_KEY_SOURCE,
+  },
+} as const;
 
 function requireKeyOption(
   value: string | boolean | undefined,
-  option: string,
+  option: keyof typeof KEY_OPTIONS,
 ): string {
   if (typeof value !== "string") {
     throw new UsageError(
-      `missing --${option}; give the key as pub-v0-... (a Grid Manager's "public-identity", a server's node.pubkey)`,
+      `missing --${option}; give ${KEY_OPTIONS[option].what}`,
     );
   }
   try {
-    return normalizePublicKey(value);
+    return normalizePublicKey(value, KEY_OPTIONS[option].source);
   } catch (error) {
     throw new UsageError(`--${option}: ${(error as Error).message}`);
   }
@@ -381,7 +408,9 @@ const verify: Command = {
     })`;
     if (result.status === "expiring") {
       printMessage(
-        `valid, but expiring within ${warnDays} days: ${when}; renew it soon`,
+        `valid, but expiring within ${
+          formatCount(warnDays ?? 0, "day")
+        }: ${when}; renew it soon`,
       );
       return ExitCode.expiringSoon;
     }
