@@ -57,7 +57,7 @@ export type CertificateVerdict =
 
 /** One announced certificate and the client's verdict on it. */
 export interface CertificateReport {
-  /** Position in the announcement, from 1. */
+  /** Position in the announcement, from 0 as in `NAME.cert.N` and `list`. */
   readonly index: number;
   /** The verdict. */
   readonly verdict: CertificateVerdict;
@@ -333,7 +333,7 @@ export function checkServer(
   let firstAllowedBy: string[] = [];
 
   loaded.forEach((item, i) => {
-    const index = i + 1;
+    const index = i;
     if (typeof item === "string") {
       dropReason ??= `certificate ${index} cannot be loaded: ${item}`;
       reports.push({

@@ -49,7 +49,7 @@ Deno.test("status reports an allowed server and exits 0", async () => {
     assert.match(result.stdout, /^store0 v0-crxiey3nt57z4h7v/m);
     assert.match(
       result.stdout,
-      /certificate 1: signed by alpha; expires 2026-12-14 16:17:05\.474737\+00:00 \(in 9 days\)/,
+      /certificate 0: signed by alpha; expires 2026-12-14 16:17:05\.474737\+00:00 \(in 9 days\)/,
     );
     assert.match(result.stdout, /verdict: may receive uploads/);
     assert.match(
@@ -123,7 +123,7 @@ Deno.test("status names a certificate from an unconfigured Grid Manager", async 
     assert.equal(result.code, 1);
     assert.match(
       result.stdout,
-      /certificate 1: signature matches no configured Grid Manager/,
+      /certificate 0: signature matches no configured Grid Manager/,
     );
   });
 });
@@ -188,7 +188,7 @@ Deno.test("status reports a dropped announcement and a malformed entry", async (
     assert.match(result.stdout, /^broken v0-/m);
     assert.match(
       result.stdout,
-      /verdict: not used at all: certificate 1 cannot be loaded: the signature is not base32/,
+      /verdict: not used at all: certificate 0 cannot be loaded: the signature is not base32/,
     );
     assert.match(result.stdout, /1 of 2 servers may receive uploads/);
   });
