@@ -932,3 +932,27 @@ Deno.test("status has no stray semicolon without Grid Managers", async () => {
     assert.doesNotMatch(result.stdout, /\(s\)/);
   });
 });
+
+Deno.test("status tells unreadable inputs from failing uploads by stdout", async () => {
+  await withTempDir(async (dir) => {
+    const missing = await runGridManager([
+      "status",
+      "-d",
+      join(dir, "absent"),
+    ]);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stdout, "");
+    const client = makeFixtureClient(dir);
+    const failing = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--now",
+      AFTER_EXPIRY,
+    ]);
+    assert.equal(failing.code, 1);
+    assert.match(failing.stdout, /New uploads fail/);
+    const help = await runGridManager(["status", "--help"]);
+    assert.match(help.stdout, /nothing on stdout/);
+  });
+});

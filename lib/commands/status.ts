@@ -206,7 +206,9 @@ const status: Command = {
   summary: "Show which storage servers a client may upload to, and why",
   description:
     "Reads tahoe.cfg, private/introducer_*_cache.yaml and private/servers.yaml\n" +
-    "of the client. Exits 0 when new uploads can reach shares.happy servers, 1 when not.",
+    "of the client. Exits 0 when new uploads can reach shares.happy servers, 1 when not.\n" +
+    "Exit 1 also means the inputs could not be read; then the reason is on stderr\n" +
+    "and nothing on stdout, while a report of failing uploads is on stdout.",
   options: {
     "node-directory": NODE_DIRECTORY_OPTION,
     json: JSON_OPTION,
