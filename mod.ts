@@ -88,9 +88,12 @@ export {
 } from "./lib/grid_manager.ts";
 export {
   describeTimeDifference,
+  formatDisplayTime,
   formatIsoTime,
   MICROS_PER_DAY,
   MICROS_PER_SECOND,
+  NaiveTimeError,
+  parseDayCount,
   type ParsedTime,
   parseIsoTime,
 } from "./lib/time.ts";
@@ -166,7 +169,9 @@ export {
   DEFAULT_SHARES_HAPPY,
   DEFAULT_SHARES_NEEDED,
   DEFAULT_SHARES_TOTAL,
+  MAX_SHARES_TOTAL,
   readClientSettings,
+  shareCountProblem,
   type TahoeConfigReader,
 } from "./lib/client_settings.ts";
 export {
@@ -181,7 +186,11 @@ export {
   type ServerVerdict,
   type StatusReport,
 } from "./lib/status.ts";
-export { formatStatusReport, statusReportJson } from "./lib/status_format.ts";
+export {
+  formatStatusReport,
+  statusReportJson,
+  summarizeConnectionStatus,
+} from "./lib/status_format.ts";
 export {
   decodeCertificate,
   type DecodedCertificate,
@@ -194,3 +203,8 @@ export {
   type IssuedCertificate,
   type RenewalNeed,
 } from "./lib/renewal.ts";
+export {
+  escapeForTerminal,
+  escapeLineForTerminal,
+} from "./lib/terminal_text.ts";
+export { countOf } from "./lib/plural.ts";

@@ -126,16 +126,20 @@ export function parseCertificateDocument(
     const missing = ["certificate", "signature"].filter((key) =>
       !keys.includes(key)
     );
+    const quote = (names: string[]) =>
+      names.map((k) => JSON.stringify(k)).join(", ");
     const problem = [
       extra.length
-        ? `unexpected key ${extra.map((k) => JSON.stringify(k)).join(", ")}`
+        ? `has the unexpected key${extra.length === 1 ? "" : "s"} ${
+          quote(extra)
+        }`
         : "",
       missing.length
-        ? `missing key ${missing.map((k) => JSON.stringify(k)).join(", ")}`
+        ? `lacks the key${missing.length === 1 ? "" : "s"} ${quote(missing)}`
         : "",
     ].filter(Boolean).join(" and ");
     throw new InvalidCertificateError(
-      `${source} has ${problem}; a certificate has exactly "certificate" and "signature", ` +
+      `${source} ${problem}; a certificate has exactly "certificate" and "signature", ` +
         `and Tahoe refuses to start with any other key`,
     );
   }

@@ -16,8 +16,9 @@ import {
   verifyCertificateSignature,
 } from "./certificate.ts";
 import { InvalidCertificateError } from "./errors.ts";
+import { decodePublicKey, encodePublicKey } from "./keys.ts";
 import { describeJsonSyntaxError } from "./python_json.ts";
-import { formatIsoTime, MICROS_PER_DAY, parseIsoTime } from "./time.ts";
+import { formatDisplayTime, MICROS_PER_DAY, parseIsoTime } from "./time.ts";
 import { parseJson } from "./python_json.ts";
 
 /** A certificate decoded without checking its signature. */
@@ -84,7 +85,7 @@ export function decodeCertificate(
     expiresMicros = parsed.micros;
     if (parsed.needsPython311) {
       notes.push(
-        "the expiry form needs Python 3.11; clients on older Python cannot read it",
+        "clients on Python 3.10 and older cannot read this expiry",
       );
     }
   } catch (error) {
@@ -105,6 +106,18 @@ export function decodeCertificate(
     expiresMicros,
     notes,
   };
+}
+
+/**
+ * Whether `text` is a public key as Tahoe writes one (canonical
+ * `pub-v0-…`), the only form the client's string comparison can match.
+ */
+function isServerKey(text: string): boolean {
+  try {
+    return encodePublicKey(decodePublicKey(text)) === text;
+  } catch {
+    return false;
+  }
 }
 
 /** The outcome of {@link verifyCertificate}. */
@@ -152,6 +165,18 @@ export function verifyCertificate(
         `it was signed by another Grid Manager or altered`,
     };
   }
+  if (!isServerKey(certificate.publicKey)) {
+    // The client compares public_key with each server's key as a string,
+    // so a certificate naming something else never lets a server in.
+    return {
+      status: "invalid",
+      reason:
+        `${source} names ${
+          JSON.stringify(certificate.publicKey)
+        }, which is not a server key, so no server can use it; ` +
+        `sign a new one for the server's node.pubkey`,
+    };
+  }
   if (
     options.serverKey !== undefined &&
     certificate.publicKey !== options.serverKey
@@ -167,7 +192,7 @@ export function verifyCertificate(
     return {
       status: "invalid",
       reason: `${source} expired ${
-        formatIsoTime(certificate.expiresMicros)
+        formatDisplayTime(certificate.expiresMicros)
       }; ask the Grid Manager for a new one`,
     };
   }

@@ -125,3 +125,31 @@ export function readClientSettings(
     ),
   };
 }
+
+/** The most shares Tahoe's erasure coder (zfec) makes of one file. */
+export const MAX_SHARES_TOTAL = 256;
+
+/**
+ * Returns why the client's share counts make every new upload fail, or
+ * undefined when they can work. Tahoe starts with any whole numbers here;
+ * the failure comes at upload time: the encoder needs 1 <= shares.needed
+ * <= shares.total <= 256, and no placement can reach more happy servers
+ * than there are shares.
+ */
+export function shareCountProblem(
+  settings: ClientSettings,
+): string | undefined {
+  const { sharesNeeded: needed, sharesTotal: total, sharesHappy: happy } =
+    settings;
+  if (needed < 1) return `shares.needed = ${needed} is below 1`;
+  if (total > MAX_SHARES_TOTAL) {
+    return `shares.total = ${total} is above ${MAX_SHARES_TOTAL}`;
+  }
+  if (needed > total) {
+    return `shares.needed = ${needed} is more than shares.total = ${total}`;
+  }
+  if (happy > total) {
+    return `shares.happy = ${happy} is more than shares.total = ${total}`;
+  }
+  return undefined;
+}

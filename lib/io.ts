@@ -6,6 +6,7 @@
  * @module
  */
 
+import { escapeLineForTerminal } from "./terminal_text.ts";
 import { basename, dirname, join } from "node:path";
 import { GridManagerError } from "./errors.ts";
 import { TEMPORARY_FILE_PREFIX } from "./names.ts";
@@ -18,12 +19,16 @@ export function writeStdout(text: string): void {
   writeAll(Deno.stdout, encoder.encode(text), "standard output");
 }
 
-/** Writes one message line to stderr, prefixed with the program name. */
+/**
+ * Writes one message line to stderr, prefixed with the program name. Control
+ * and text-direction characters in it, which may come from input files, are
+ * escaped, so the message stays one line and cannot act on a terminal.
+ */
 export function printMessage(message: string): void {
   try {
     writeAll(
       Deno.stderr,
-      encoder.encode(`grid-manager: ${message}\n`),
+      encoder.encode(`grid-manager: ${escapeLineForTerminal(message)}\n`),
       "standard error",
     );
   } catch {

@@ -26,7 +26,7 @@ import {
   storageEnabled,
 } from "./node_config.ts";
 import { parseTahoeCfg, type TahoeCfg, TahoeCfgError } from "./tahoe_cfg.ts";
-import { formatIsoTime } from "./time.ts";
+import { formatDisplayTime } from "./time.ts";
 
 /**
  * Severity of a finding: `fatal` stops the node, `problem` makes it behave
@@ -375,7 +375,7 @@ function checkPayload(
   input: NodeCheckInput,
 ): Finding[] {
   const findings: Finding[] = [];
-  const expires = formatIsoTime(payload.expiresMicros);
+  const expires = formatDisplayTime(payload.expiresMicros);
   if (
     input.nodePublicKey !== undefined &&
     payload.publicKey !== input.nodePublicKey

@@ -33,7 +33,7 @@ import {
   setOption,
   type TahoeCfg,
 } from "./tahoe_cfg.ts";
-import { formatIsoTime, MICROS_PER_DAY } from "./time.ts";
+import { formatDisplayTime, MICROS_PER_DAY } from "./time.ts";
 
 /** The section listing a storage server's certificate files. */
 export const CERTIFICATES_SECTION = "grid_manager_certificates";
@@ -155,7 +155,7 @@ export function checkCertificateForNode(
   const document = parseCertificateDocument(text, source);
   const payload = parseCertificatePayload(document, source);
   const warnings: string[] = [];
-  const expires = formatIsoTime(payload.expiresMicros);
+  const expires = formatDisplayTime(payload.expiresMicros);
   if (
     options.nodePublicKey !== undefined &&
     payload.publicKey !== options.nodePublicKey

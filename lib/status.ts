@@ -28,9 +28,13 @@ import { countOf } from "./plural.ts";
 import type { AnnouncedServer, AnnouncementProblem } from "./announcements.ts";
 import { decodeBase32 } from "./base32.ts";
 import { verify } from "./ed25519.ts";
-import type { ClientSettings } from "./client_settings.ts";
+import { type ClientSettings, shareCountProblem } from "./client_settings.ts";
 import { GridManagerError } from "./errors.ts";
-import { describeTimeDifference, parseIsoTime } from "./time.ts";
+import {
+  describeTimeDifference,
+  NaiveTimeError,
+  parseIsoTime,
+} from "./time.ts";
 
 /**
  * The client's verdict on one announced certificate:
@@ -53,7 +57,7 @@ export type CertificateVerdict =
 
 /** One announced certificate and the client's verdict on it. */
 export interface CertificateReport {
-  /** Position in the announcement, from 1. */
+  /** Position in the announcement, from 0 as in `NAME.cert.N` and `list`. */
   readonly index: number;
   /** The verdict. */
   readonly verdict: CertificateVerdict;
@@ -194,41 +198,6 @@ interface PayloadFacts {
   notes: string[];
 }
 
-// Naive times (no offset) that Python 3.11's datetime.fromisoformat reads:
-// a date, then optionally "T" or " " and a time. Date and time are each
-// wholly in extended ("2027-04-01", "10:00:00") or basic form.
-const NAIVE_DATE = /^(\d{4})-(\d{2})-(\d{2})$|^(\d{4})(\d{2})(\d{2})$/;
-const NAIVE_CLOCK =
-  /^(\d{2})(?::(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?$|^(\d{2})(?:(\d{2})(?:(\d{2})(?:[.,]\d+)?)?)?$/;
-
-/** Returns whether Python 3.11 reads `text` as a valid time without offset. */
-function isPythonNaiveTime(text: string): boolean {
-  const dateText = /^\d{4}-\d{2}-\d{2}/.test(text)
-    ? text.slice(0, 10)
-    : text.slice(0, 8);
-  const rest = text.slice(dateText.length);
-  const dateMatch = NAIVE_DATE.exec(dateText);
-  if (!dateMatch) return false;
-  const [year, month, day] = (dateMatch[1] ? dateMatch.slice(1, 4) : dateMatch
-    .slice(4, 7)).map(Number) as [number, number, number];
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  if (
-    year < 1 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day
-  ) return false;
-  if (rest === "") return true;
-  if (rest[0] !== "T" && rest[0] !== " ") return false;
-  const clock = NAIVE_CLOCK.exec(rest.slice(1));
-  if (!clock) return false;
-  const parts = clock[1] ? clock.slice(1, 4) : clock.slice(4, 7);
-  const [hour, minute, second] = parts.map((part) => Number(part ?? 0)) as [
-    number,
-    number,
-    number,
-  ];
-  return hour <= 23 && minute <= 59 && second <= 59;
-}
-
 /**
  * Reads a signed payload in the order the client does: `expires` first,
  * then `public_key`, then the comparison with the server id, then the
@@ -276,17 +245,14 @@ function checkPayload(
     facts.expiresMicros = parsed.micros;
     if (parsed.needsPython311) {
       notes.push(
-        `the expiry form needs Python 3.11; a client on an older Python fails on it`,
+        "clients on Python 3.10 and older cannot read this expiry",
       );
     }
   } catch (error) {
     // parseIsoTime rejects a time without a UTC offset, which Python reads
     // as a naive time that only fails later, in the comparison with now.
-    naive = isPythonNaiveTime(expires);
+    naive = error instanceof NaiveTimeError;
     if (!naive) {
-      // NOTE: Python 3.11 also reads rarer ISO 8601 forms, such as week
-      // dates and offsets in the basic format, which are not modelled here.
-      // A certificate with one is reported as raising, but Tahoe reads it.
       facts.check = {
         kind: "raises",
         reason: `"expires" is not a time Tahoe can read: ${
@@ -367,7 +333,7 @@ export function checkServer(
   let firstAllowedBy: string[] = [];
 
   loaded.forEach((item, i) => {
-    const index = i + 1;
+    const index = i;
     if (typeof item === "string") {
       dropReason ??= `certificate ${index} cannot be loaded: ${item}`;
       reports.push({
@@ -609,7 +575,10 @@ export function buildStatusReport(
     : undefined;
   const usable = connectedAllowed ?? allowed.length;
   const happy = settings.sharesHappy;
-  const uploadsCanSucceed = breaking.length === 0 && usable >= happy;
+  const countProblem = shareCountProblem(settings);
+  // With shares.happy at 0 or below, an upload still needs one server.
+  const uploadsCanSucceed = countProblem === undefined &&
+    breaking.length === 0 && usable >= Math.max(happy, 1);
 
   const counted = connections
     ? `${
@@ -626,16 +595,25 @@ export function buildStatusReport(
       "The client has no storage announcements yet; start it, or check its introducer configuration. ";
   }
   let verdict: string;
-  if (breaking.length > 0) {
+  if (countProblem !== undefined) {
+    verdict =
+      `New uploads fail: ${countProblem} in [client] of tahoe.cfg; fix the share counts.`;
+  } else if (breaking.length > 0) {
     verdict = `New uploads fail: checking ${
       breaking.map((report) => report.serverId).join(", ")
     } raises in the client.`;
   } else if (uploadsCanSucceed) {
-    verdict = `New uploads can succeed (shares.happy = ${happy}).`;
+    // Without the web API nothing shows whether the servers are reachable.
+    verdict = connections
+      ? `New uploads can succeed (shares.happy = ${happy}).`
+      : `New uploads can succeed (shares.happy = ${happy}) if these servers are connected; add --web URL (the client's node.url) to check connections.`;
   } else {
     verdict = `New uploads fail: shares.happy = ${happy} needs ${
-      happy - usable
-    } more.`;
+      countOf(
+        Math.max(happy, 1) - usable,
+        "more allowed server",
+      )
+    }.`;
   }
   return {
     nowMicros: now,

@@ -10,7 +10,8 @@ import {
   describeRelativeTime,
   type StatusReport,
 } from "./status.ts";
-import { formatIsoTime } from "./time.ts";
+import { escapeLineForTerminal } from "./terminal_text.ts";
+import { formatDisplayTime } from "./time.ts";
 
 function describeCertificate(
   report: CertificateReport,
@@ -18,28 +19,61 @@ function describeCertificate(
 ): string {
   const expiry = report.expiresMicros === undefined
     ? ""
-    : ` ${report.expiresMicros > now ? "expires" : "expired"} ${
-      formatIsoTime(report.expiresMicros)
+    : `; ${report.expiresMicros > now ? "expires" : "expired"} ${
+      formatDisplayTime(report.expiresMicros)
     } (${describeRelativeTime(report.expiresMicros, now)})`;
   const signers = report.signedBy.join(", ");
   switch (report.verdict) {
     case "unloadable":
       return `cannot be loaded: ${report.reason}`;
     case "unchecked":
-      return `not checked (no Grid Manager configured);${expiry}`;
+      return `not checked (no Grid Manager configured)${expiry}`;
     case "unsigned":
-      return `signature matches no configured Grid Manager;${expiry}`;
+      return `signature matches no configured Grid Manager${expiry}`;
     case "faulty":
       return `signed by ${signers}, but unreadable: ${report.reason}`;
     case "other-key":
       return `signed by ${signers}, but names another key ${
         report.publicKey ?? ""
-      };${expiry}`;
+      }${expiry}`;
     case "expired":
-      return `signed by ${signers};${expiry}`;
+      return `signed by ${signers}${expiry}`;
     case "valid":
-      return `signed by ${signers};${expiry}`;
+      return `signed by ${signers}${expiry}`;
   }
+}
+
+// Twisted errors a failed storage connection names, in plain words.
+const CONNECTION_ERRORS: readonly [RegExp, string][] = [
+  [/ConnectionRefusedError/, "connection refused"],
+  [/TimeoutError|TCPTimedOutError/, "timed out"],
+  [/DNSLookupError/, "host name not found"],
+  [/NoRouteError|Network is unreachable/, "no route to the server"],
+  [/ConnectionLost|ConnectionDone/, "connection lost"],
+  [/SSLError|TLS|certificate verify/i, "TLS handshake failed"],
+];
+
+/**
+ * Sums up a server's `connection_status` from the node's web API in one
+ * line. Tahoe's HTTP storage client reports a failed connection as
+ * "failure: " and a Twisted Failure with its whole traceback; this keeps
+ * the kind of error ("not connected (connection refused)"). Foolscap's
+ * summaries ("Connected to ...", "Reconnecting in ...") are one line and
+ * stay as they are.
+ */
+export function summarizeConnectionStatus(status: string): string {
+  if (status === "unstarted") return "not connected (not started yet)";
+  if (!status.startsWith("failure:")) return status.split("\n")[0]!.trim();
+  for (const [pattern, words] of CONNECTION_ERRORS) {
+    if (pattern.test(status)) return `not connected (${words})`;
+  }
+  // Otherwise the last line of the traceback that names an error.
+  const lines = status.split("\n").map((line) => line.trim()).filter((line) =>
+    line !== "" && line !== "]"
+  );
+  const last = (lines.at(-1) ?? "").replace(/^failure:\s*/, "");
+  const short = last.length > 100 ? last.slice(0, 99) + "…" : last;
+  return `not connected (${short || "failed"})`;
 }
 
 /** Formats a status report as the text `grid-manager status` prints. */
@@ -67,7 +101,9 @@ export function formatStatusReport(report: StatusReport): string {
       }`,
     );
     if (server.connection !== undefined) {
-      lines.push(`  connection: ${server.connection}`);
+      lines.push(
+        `  connection: ${summarizeConnectionStatus(server.connection)}`,
+      );
     }
     for (const certificate of server.certificates) {
       lines.push(
@@ -89,14 +125,15 @@ export function formatStatusReport(report: StatusReport): string {
     lines.push(`  verdict: ${server.reason}`);
   }
   lines.push("", report.summary);
-  return lines.join("\n") + "\n";
+  // Nicknames, reasons and connection texts come from other machines.
+  return lines.map(escapeLineForTerminal).join("\n") + "\n";
 }
 
 /** Turns a status report into the JSON `grid-manager status --json` prints. */
 export function statusReportJson(report: StatusReport): unknown {
   const { settings } = report;
   return {
-    now: formatIsoTime(report.nowMicros),
+    now: formatDisplayTime(report.nowMicros),
     grid_managers: settings.gridManagers.map((gm) => ({
       name: gm.name,
       public_key: gm.publicKey,

@@ -3,7 +3,8 @@
  * standard error for a person to watch. `scripts/demo` builds the bundle
  * and runs this file.
  *
- * Options: `--keep` keeps the node directories (their path is printed),
+ * Options: `--keep` keeps the node directories (their path is printed;
+ * without it they are removed at the end and on Ctrl-C), `--help`,
  * `--days N` sets how long certificates are valid (default 30), and
  * `--save-fixtures DIR` writes alice's redacted configuration and
  * announcement cache after steps 5 and 8 into `DIR`.
@@ -25,22 +26,46 @@ import {
   STORAGE_NODES,
 } from "./grid.ts";
 import { type StorageEnrollment, Story } from "./story.ts";
+import {
+  MAX_CERTIFICATE_DAYS,
+  MIN_CERTIFICATE_DAYS,
+} from "../lib/grid_manager.ts";
+import { parseDayCount } from "../lib/time.ts";
 
+const USAGE = "usage: scripts/demo [--keep] [--days N] [--save-fixtures DIR]";
+
+/** Reads and checks every option before anything starts. */
 function parseOptions() {
   try {
-    return parseArgs({
+    const { values } = parseArgs({
       args: Deno.args,
       options: {
+        help: { type: "boolean", short: "h", default: false },
         keep: { type: "boolean", default: false },
         days: { type: "string", default: "30" },
         "save-fixtures": { type: "string" },
       },
-    }).values;
+    });
+    if (values.help) {
+      console.log(
+        `${USAGE}\n\n` +
+          "Runs the managed-grid story on a real Tahoe-LAFS grid on this machine.\n" +
+          "  --keep               keep the node directories (also on Ctrl-C)\n" +
+          `  --days N             certificates last N days (${MIN_CERTIFICATE_DAYS} to ${MAX_CERTIFICATE_DAYS}, default 30)\n` +
+          "  --save-fixtures DIR  save alice's redacted configuration after steps 5 and 8",
+      );
+      Deno.exit(0);
+    }
+    const days = parseDayCount(
+      values.days,
+      "--days",
+      MIN_CERTIFICATE_DAYS,
+      MAX_CERTIFICATE_DAYS,
+    );
+    return { ...values, days };
   } catch (error) {
     console.error(`demo: ${(error as Error).message}`);
-    console.error(
-      "usage: scripts/demo [--keep] [--days N] [--save-fixtures DIR]",
-    );
+    console.error(USAGE);
     Deno.exit(2);
   }
 }
@@ -76,14 +101,18 @@ function expectEnrolled(enrollment: StorageEnrollment, name: string): void {
   );
 }
 
-const grid = await Grid.create({ log: (line) => say(`  · ${line}`) });
-const story = new Story(grid, { narrate: say, days: Number(values.days) });
+const grid = await Grid.create({
+  log: (line) => say(`  · ${line}`),
+  keepOnInterrupt: values.keep,
+});
+const story = new Story(grid, { narrate: say, days: values.days });
 const hasStatus = await story.hasStatusCommand();
 let failed = false;
 
-async function showStatus(when: string): Promise<void> {
+/** Shows alice's view; `when` gives it a header outside step 9. */
+async function showStatus(when?: string): Promise<void> {
   if (!hasStatus) return;
-  say(`${stamp()} Alice's view of the grid ${when}:`);
+  if (when !== undefined) say(`${stamp()} Alice's view of the grid ${when}:`);
   await story.status();
 }
 
@@ -174,9 +203,9 @@ try {
   );
   await saveFixture("alice-all-certified");
 
-  step("alice's view of the grid");
+  step("alice's view of the grid after step 8");
   if (hasStatus) {
-    await showStatus("after step 8");
+    await showStatus();
   } else {
     say("  · grid-manager has no status command in this build; skipped");
   }

@@ -85,6 +85,11 @@ export interface GridOptions {
   log?: (line: string) => void;
   /** Receives warnings; default: standard error. */
   warn?: (line: string) => void;
+  /**
+   * Keep the directory when interrupted (SIGINT, SIGTERM); default: remove
+   * it, since it holds the Grid Manager's private key.
+   */
+  keepOnInterrupt?: boolean;
 }
 
 interface RunningNode {
@@ -281,6 +286,7 @@ export class Grid {
   private readonly ports = new Map<string, NodePorts>();
   private readonly running = new Map<string, RunningNode>();
   private readonly log: (line: string) => void;
+  private readonly keepOnInterrupt: boolean;
   private readonly warn: (line: string) => void;
   private readonly onSignal = () => this.interrupted();
   private closing?: Promise<void>;
@@ -294,6 +300,7 @@ export class Grid {
     this.namespace = namespace;
     this.isolated = namespace !== undefined;
     this.log = options.log ?? (() => {});
+    this.keepOnInterrupt = options.keepOnInterrupt ?? false;
     this.warn = options.warn ?? ((line) => console.error(line));
   }
 
@@ -711,8 +718,12 @@ export class Grid {
   }
 
   private interrupted(): void {
-    this.warn("interrupted: stopping the grid");
-    this.close({ keep: true }).finally(() => Deno.exit(130));
+    this.warn(
+      this.keepOnInterrupt
+        ? "interrupted: stopping the grid"
+        : "interrupted: stopping the grid and removing its directory (--keep keeps it)",
+    );
+    this.close({ keep: this.keepOnInterrupt }).finally(() => Deno.exit(130));
   }
 }
 

@@ -290,7 +290,7 @@ export class Story {
 
   /** Restarts `names` and narrates it. */
   async restart(names: readonly string[]): Promise<void> {
-    this.narrate(`restarting ${names.join(", ")}`);
+    this.narrate(`  · restarting ${names.join(", ")}`);
     await Promise.all(names.map((name) => this.grid.restart(name)));
   }
 

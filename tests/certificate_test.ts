@@ -142,7 +142,7 @@ Deno.test("parseCertificateDocument() rejects an extra key", () => {
 Deno.test("parseCertificateDocument() rejects a missing key", () => {
   rejectsDocument(
     JSON.stringify({ certificate: sample().certificate }),
-    /missing key "signature"/,
+    /lacks the key "signature"/,
   );
 });
 

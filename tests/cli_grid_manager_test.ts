@@ -3,6 +3,7 @@
  * (dist/grid-manager.js) the way a user runs it.
  */
 
+import { escapeLineForTerminal } from "../lib/terminal_text.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
@@ -333,7 +334,9 @@ Deno.test("add rejects names that leave the directory", async () => {
       const result = await runGridManager(["-c", gm, "add", name, KEY_A]);
       assertFailure(result, 2, pattern);
       assert.ok(
-        result.stderr.includes(`invalid server name ${JSON.stringify(name)}`),
+        result.stderr.includes(
+          `invalid server name ${escapeLineForTerminal(JSON.stringify(name))}`,
+        ),
         result.stderr,
       );
     }
@@ -691,7 +694,7 @@ Deno.test("list reports an unreadable certificate in place", async () => {
     assertExit(result, 0);
     assert.match(
       result.stdout,
-      /^s: .*\n {3}cert 0: unreadable: .*missing key/,
+      /^s: .*\n {3}cert 0: unreadable: .*lacks the key/,
     );
   });
 });

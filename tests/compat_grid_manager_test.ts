@@ -665,21 +665,84 @@ Deno.test("parseIsoTime() agrees with Python's fromisoformat", async () => {
   }
 });
 
-Deno.test("parseIsoTime() rejects forms only Python 3.11 reads", async () => {
+Deno.test("parseIsoTime() reads what Python 3.11 reads, flagged", async () => {
   // Python 3.11 widened fromisoformat; Tahoe on Python 3.9 and 3.10 rejects
-  // these, so a certificate using them would not work on every client.
+  // these, so they parse with needsPython311 set.
   const cases = [
     "2027-01-31T12:00:00.1234+00:00",
     "2027-01-31T12:00:00,5+00:00",
     "2027-01-31T12:00:00+0000",
     "2027-01-31T12:00:00+00",
     "20270131T120000+0000",
+    "20270201T000000+00:00",
     "2027-W05-7T12:00:00+00:00",
     "2027-01-31T12:00:00+00:00:30.5",
+    "2027-02-01T00:00:00.5+00:00",
+    "2027-01-31T12:00:00Z",
   ];
   const python = await pythonParseTimes(cases);
   for (const [i, text] of cases.entries()) {
     assert.notEqual(python[i], null, `Python 3.11 reads ${text}`);
-    assert.equal(parseOrNull(text), null, text);
+    const parsed = parseIsoTime(text);
+    assert.equal(parsed.micros, python[i], text);
+    assert.equal(parsed.needsPython311, true, text);
+  }
+});
+
+Deno.test("parseIsoTime() agrees with Python 3.11 on lenient forms", async () => {
+  const cases = [
+    "2027-02-01X00:00:00+00:00",
+    "2027-02-01\n00:00:00+00:00",
+    "2027-02-01\u{1F600}00:00+00",
+    "2027-W05T00+00",
+    "2027W05T00+00",
+    "2027W057T00+00",
+    "2027-W057T00+00",
+    "2027W05-7T00+00",
+    "2027-W53-1T00+00",
+    "2026-W53-1T00+00",
+    "2027-W00-1T00+00",
+    "2027-W05-8T00+00",
+    "0001-W01-1T00+00",
+    "9999-W52-6T00+00",
+    "2027-02-01T0000+00",
+    "2027-02-01T00:0000+00",
+    "2027-02-01T0000:00+00",
+    "2027-02-01T000000.5+00",
+    "2027-02-01T0000001+00",
+    "2027-02-01T00:00:00:5+00",
+    "2027-02-01T00.5+00",
+    "2027-02-01T00:00:00.123456789+00",
+    "2027-02-01T00:00:00.1234567x+00",
+    "2027-02-01T00:00:00.12x+00",
+    "2027-02-01T00:00:00.+00",
+    "2027-02-01T001+00",
+    "2027-02-01T1+00",
+    "2027-02-01T00:00:00 +00",
+    "2027-02-01T00:00:00.5 +00",
+    "2027-02-01T00:00:00\u0660+00",
+    "2027-02-01T00:00:00.\uFF15+00",
+    "2027-02-01T00:00:00+00:60",
+    "2027-02-01T00:00:00+00:00:00.5",
+    "2027-02-01T00:00:00+00:00:01.5",
+    "2027-02-01T00:00:00-23:59:59.999999",
+    "2027-02-01T00:00:00+24",
+    "2027-02-01T00:00:00+1",
+    "2027-02-01T00:00:00+123",
+    "2027-02-01T00:00:00+00Z",
+    "2027-02-01T00:00:00z",
+    "2027-02-01TZ",
+    "2027-02-01T+00",
+    "2027-02-01T",
+    "20270201 000000Z",
+    "2027-0201T00+00",
+    "9999-12-31T23:59:59.999999-01:00",
+    "0001-01-01T00:30:00+01:00",
+    "20270201",
+    "2027W05",
+  ];
+  const expected = await pythonParseTimes(cases);
+  for (const [i, text] of cases.entries()) {
+    assert.equal(parseOrNull(text), expected[i], JSON.stringify(text));
   }
 });

@@ -204,7 +204,7 @@ Deno.test("add-grid-manager-cert rejects malformed documents", async () => {
     [
       "missing signature",
       JSON.stringify({ certificate: document.certificate }),
-      /missing key "signature"/,
+      /lacks the key "signature"/,
     ],
     [
       "version 2",

@@ -65,7 +65,7 @@ Deno.test("list --expiring shows servers that need renewal", async () => {
     assert.match(result.stdout, /^ {8}renew: no valid certificate$/m);
     assert.match(
       result.stdout,
-      /^ {6}renew: newest certificate expires .* in the future\)$/m,
+      /^ {6}renew: latest-ending certificate expires .* in the future\)$/m,
     );
   });
 });
@@ -191,7 +191,10 @@ Deno.test("renew --config - prints one JSON line per server", async () => {
     );
     const lines = result.stdout.trimEnd().split("\n");
     assert.equal(lines.length, 4);
-    assert.match(result.stderr, /^grid-manager: signed 4 certificates/);
+    assert.match(
+      result.stderr,
+      /^grid-manager: signed 4 certificates, expiring /,
+    );
     for (const line of lines) {
       const { name, certificate } = JSON.parse(line);
       const server = loaded.servers.find((s) => s.name === name)!;
@@ -248,7 +251,7 @@ Deno.test("renew rejects an invalid --days", async () => {
     assert.equal(result.code, 2);
     assert.match(
       result.stderr,
-      /^grid-manager: --days: invalid "0": give a whole number of days from 1 to 1825/,
+      /^grid-manager: invalid --days "0": give a whole number of days from 1 to 1825/,
     );
     const files = [...Deno.readDirSync(config)].map((e) => e.name).sort();
     assert.deepEqual(files, [
@@ -257,5 +260,71 @@ Deno.test("renew rejects an invalid --days", async () => {
       "lapsed.cert.0",
       "soon.cert.0",
     ]);
+  });
+});
+
+Deno.test("list rejects text direction controls in server names", async () => {
+  await withTempDir(async (dir) => {
+    const config = await makeGridManager(dir);
+    const path = join(config, "config.json");
+    const json = JSON.parse(Deno.readTextFileSync(path));
+    json.storage_servers["a\u202ex"] = json.storage_servers.fresh;
+    Deno.writeTextFileSync(path, JSON.stringify(json));
+    const result = await runGridManager(["list", "--config", config]);
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /U\+202E\); rename it in config\.json$/m);
+    assert.doesNotMatch(result.stderr, /\u202e/);
+  });
+});
+
+Deno.test("list --expiring and renew ignore foreign and old-key certificates", async () => {
+  await withTempDir(async (dir) => {
+    const config = join(dir, "gm");
+    await gm(["create", "--config", config]);
+    const foreignKey = serverKey();
+    await gm(["add", "--config", config, "foreign", foreignKey]);
+    await gm(["add", "--config", config, "moved", serverKey()]);
+    // A certificate another Grid Manager signed for the right key.
+    const other = generateKeyPair();
+    Deno.writeTextFileSync(
+      join(config, "foreign.cert.0"),
+      formatCertificateDocument(
+        signCertificate(
+          other.seed,
+          foreignKey,
+          nowMicros() + 60 * MICROS_PER_DAY,
+        ),
+      ),
+    );
+    // A certificate this Grid Manager signed for the server's old key.
+    const loaded = parseGridManagerConfig(
+      Deno.readTextFileSync(join(config, "config.json")),
+      "config.json",
+    );
+    Deno.writeTextFileSync(
+      join(config, "moved.cert.0"),
+      formatCertificateDocument(
+        signCertificate(
+          loaded.keys.seed,
+          serverKey(),
+          nowMicros() + 60 * MICROS_PER_DAY,
+        ),
+      ),
+    );
+    const listed = await gm(["list", "--config", config, "--expiring", "7"]);
+    const names = [...listed.stdout.matchAll(/^(\S+): pub-v0-/gm)].map((m) =>
+      m[1]
+    );
+    assert.deepEqual(names, ["foreign", "moved"]);
+    const all = await gm(["list", "--config", config]);
+    assert.match(all.stdout, /cert 0: valid until .*\(for another key\)$/m);
+    assert.match(
+      all.stdout,
+      /cert 0: valid until .*\(not signed by this Grid Manager\)$/m,
+    );
+    const renewed = await gm(["renew", "--config", config, "--within", "7"]);
+    assert.match(renewed.stderr, /renewed "foreign"/);
+    assert.match(renewed.stderr, /renewed "moved"/);
   });
 });

@@ -49,12 +49,12 @@ Deno.test("status reports an allowed server and exits 0", async () => {
     assert.match(result.stdout, /^store0 v0-crxiey3nt57z4h7v/m);
     assert.match(
       result.stdout,
-      /certificate 1: signed by alpha; expires 2026-12-14T16:17:05\.474737\+00:00 \(in 9 days\)/,
+      /certificate 0: signed by alpha; expires 2026-12-14T16:17:05\.474737\+00:00 \(in 9 days\)/,
     );
     assert.match(result.stdout, /verdict: may receive uploads/);
     assert.match(
       result.stdout,
-      /New uploads can succeed \(shares\.happy = 1\)/,
+      /New uploads can succeed \(shares\.happy = 1\) if these servers are connected; add --web URL \(the client's node\.url\) to check connections\./,
     );
   });
 });
@@ -74,7 +74,7 @@ Deno.test("status exits 1 when the only certificate expired", async () => {
     assert.match(result.stdout, /receives no uploads: .*1 expired/);
     assert.match(
       result.stdout,
-      /New uploads fail: shares\.happy = 1 needs 1 more/,
+      /New uploads fail: shares\.happy = 1 needs 1 more allowed server\./,
     );
   });
 });
@@ -123,7 +123,7 @@ Deno.test("status names a certificate from an unconfigured Grid Manager", async 
     assert.equal(result.code, 1);
     assert.match(
       result.stdout,
-      /certificate 1: signature matches no configured Grid Manager/,
+      /certificate 0: signature matches no configured Grid Manager/,
     );
   });
 });
@@ -188,7 +188,7 @@ Deno.test("status reports a dropped announcement and a malformed entry", async (
     assert.match(result.stdout, /^broken v0-/m);
     assert.match(
       result.stdout,
-      /verdict: not used at all: certificate 1 cannot be loaded: the signature is not base32/,
+      /verdict: not used at all: certificate 0 cannot be loaded: the signature is not base32/,
     );
     assert.match(result.stdout, /1 of 2 servers may receive uploads/);
   });
@@ -226,6 +226,10 @@ Deno.test("status --web shows each server's connection status", async () => {
         result.stdout,
         /1 connected server may receive uploads/,
       );
+      assert.match(
+        result.stdout,
+        /New uploads can succeed \(shares\.happy = 1\)\.$/m,
+      );
     } finally {
       await server.shutdown();
     }
@@ -260,7 +264,7 @@ Deno.test("status rejects an invalid --now and --web", async () => {
     assert.equal(now.code, 2);
     assert.match(
       now.stderr,
-      /^grid-manager: invalid --now: invalid time "soon"/,
+      /^grid-manager: invalid --now "soon": expected an ISO 8601 time/,
     );
     const web = await runGridManager(["status", "-d", client, "--web", "::"]);
     assert.equal(web.code, 2);
@@ -469,7 +473,11 @@ Deno.test("verify exits 3 when expiring within --warn-days", async () => {
 Deno.test("verify requires --grid-manager", async () => {
   const result = await runGridManager(["verify"], { stdin: "{}" });
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /^grid-manager: missing --grid-manager/);
+  assert.match(
+    result.stderr,
+    /^grid-manager: missing --grid-manager; give the Grid Manager's public key, the output of "grid-manager public-identity"; see "grid-manager --help"$/m,
+  );
+  assert.doesNotMatch(result.stderr, /node\.pubkey/);
 });
 
 Deno.test("verify rejects an invalid --warn-days", async () => {
@@ -481,7 +489,19 @@ Deno.test("verify rejects an invalid --warn-days", async () => {
     "seven",
   ], { stdin: "{}" });
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /^grid-manager: invalid --warn-days "seven"/);
+  assert.match(
+    result.stderr,
+    /^grid-manager: invalid --warn-days "seven": give a whole number of days from 0 to 36500; see "grid-manager --help"$/m,
+  );
+  const huge = await runGridManager([
+    "verify",
+    "--grid-manager",
+    serverKey(),
+    "--warn-days",
+    "99999999999999999999",
+  ], { stdin: "{}" });
+  assert.equal(huge.code, 2);
+  assert.match(huge.stderr, /invalid --warn-days "99999999999999999999"/);
 });
 
 Deno.test("verify accepts a version 2 certificate as Tahoe does", async () => {
@@ -515,4 +535,434 @@ Deno.test("verify rejects an invalid key with exit 1, as add does", async () => 
   ], { stdin: "{}" });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^grid-manager: --grid-manager: .*pub-v0-abc/);
+});
+
+/** Signs a certificate whose payload has the given `expires` text. */
+function certificateExpiring(
+  gridManager: ReturnType<typeof generateKeyPair>,
+  server: string,
+  expires: string,
+) {
+  const payload = JSON.stringify({ expires, public_key: server, version: 1 });
+  return {
+    certificate: payload,
+    signature: encodeBase32(
+      sign(gridManager.seed, new TextEncoder().encode(payload)),
+    ),
+  };
+}
+
+Deno.test("verify accepts every expiry form Python 3.11 reads", async () => {
+  const gridManager = generateKeyPair();
+  for (
+    const expires of [
+      "2027-02-01T00:00:00.5+00:00",
+      "20270201T000000+00:00",
+      "2027-02-01T00:00:00+0000",
+    ]
+  ) {
+    const result = await runGridManager([
+      "verify",
+      "--grid-manager",
+      encodePublicKey(gridManager.publicKey),
+    ], {
+      stdin: JSON.stringify(
+        certificateExpiring(gridManager, serverKey(), expires),
+      ),
+    });
+    assert.equal(result.code, 0, `${expires}: ${result.stderr}`);
+    assert.match(
+      result.stderr,
+      /clients on Python 3\.10 and older cannot read this expiry/,
+    );
+  }
+});
+
+Deno.test("inspect shows expiries at the edges of Python's range", async () => {
+  const gridManager = generateKeyPair();
+  const cases: [string, RegExp][] = [
+    [
+      "9999-12-31T23:59:59.999999+00:00",
+      /^expires: (9999-12-31T23:59:59|\+10000-01-01T00:00:00)/m,
+    ],
+    ["9999-12-31T23:59:59-01:00", /^expires: \+10000-01-01T00:59:59\+00:00/m],
+    ["0001-01-01T00:30:00+01:00", /^expired: 0000-12-31T23:30:00\+00:00/m],
+  ];
+  for (const [expires, shown] of cases) {
+    const result = await runGridManager(["inspect", "-"], {
+      stdin: JSON.stringify(
+        certificateExpiring(gridManager, serverKey(), expires),
+      ),
+    });
+    assert.equal(result.code, 0, `${expires}: ${result.stderr}`);
+    assert.match(result.stdout, shown);
+  }
+});
+
+Deno.test("status reports servers whose expiry lies past year 9999", async () => {
+  await withTempDir(async (dir) => {
+    const gridManager = generateKeyPair();
+    const client = makeFixtureClient(dir);
+    const config = join(client, "tahoe.cfg");
+    Deno.writeTextFileSync(
+      config,
+      Deno.readTextFileSync(config).replace(
+        /^alpha = .*$/m,
+        `alpha = ${encodePublicKey(gridManager.publicKey)}`,
+      ),
+    );
+    const id = serverKey().slice("pub-".length);
+    Deno.writeTextFileSync(
+      join(client, "private", "introducer_default_cache.yaml"),
+      dumpYaml([{
+        ann: {
+          nickname: "far",
+          "service-name": "storage",
+          "grid-manager-certificates": [
+            certificateExpiring(
+              gridManager,
+              "pub-" + id,
+              "9999-12-31T23:59:59-01:00",
+            ),
+          ],
+        },
+        key_s: id,
+      }]),
+    );
+    const result = await runGridManager(["status", "-d", client]);
+    assert.equal(result.stderr, "");
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /expires \+10000-01-01T00:59:59\+00:00/);
+    assert.match(result.stdout, /verdict: may receive uploads/);
+  });
+});
+
+Deno.test("status exits 1 for share counts no upload can use", async () => {
+  const cases: [string, RegExp][] = [
+    [
+      "shares.needed = 2\nshares.happy = 1\nshares.total = 1",
+      /shares\.needed = 2 is more than shares\.total = 1/,
+    ],
+    [
+      "shares.needed = 0\nshares.happy = 1\nshares.total = 1",
+      /shares\.needed = 0 is below 1/,
+    ],
+    [
+      "shares.needed = 1\nshares.happy = 1\nshares.total = 257",
+      /shares\.total = 257 is above 256/,
+    ],
+    [
+      "shares.needed = 1\nshares.happy = 2\nshares.total = 1",
+      /shares\.happy = 2 is more than shares\.total = 1/,
+    ],
+  ];
+  for (const [counts, problem] of cases) {
+    await withTempDir(async (dir) => {
+      const client = makeFixtureClient(dir);
+      const config = join(client, "tahoe.cfg");
+      Deno.writeTextFileSync(
+        config,
+        Deno.readTextFileSync(config).replace(
+          "shares.needed = 1\nshares.happy = 1\nshares.total = 1",
+          counts,
+        ),
+      );
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--now",
+        BEFORE_EXPIRY,
+      ]);
+      assert.equal(result.code, 1, counts);
+      assert.match(result.stdout, problem);
+      assert.match(result.stdout, /New uploads fail/);
+    });
+  }
+});
+
+Deno.test("status escapes control characters from announcements", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const cache = join(client, "private", "introducer_default_cache.yaml");
+    Deno.writeTextFileSync(
+      cache,
+      Deno.readTextFileSync(cache).replace(
+        "nickname: store0",
+        'nickname: "\\e[2J\\e]0;pwned\\astore0\\nverdict: fake"',
+      ),
+    );
+    const result = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--now",
+      BEFORE_EXPIRY,
+    ]);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout.includes("\x1b"), false);
+    assert.equal(result.stdout.includes("\x07"), false);
+    assert.match(
+      result.stdout,
+      /^\\x1b\[2J\\x1b\]0;pwned\\x07store0\\x0averdict: fake v0-/m,
+    );
+  });
+});
+
+Deno.test("inspect and verify escape a hostile public_key", async () => {
+  const gridManager = generateKeyPair();
+  const payload = JSON.stringify({
+    expires: "2100-01-01T00:00:00+00:00",
+    public_key: "\x1b[2Jpub-v0-evil",
+    version: 1,
+  });
+  const document = JSON.stringify({
+    certificate: payload,
+    signature: encodeBase32(
+      sign(gridManager.seed, new TextEncoder().encode(payload)),
+    ),
+  });
+  const inspected = await runGridManager(["inspect", "-"], {
+    stdin: document,
+  });
+  assert.equal(inspected.code, 0);
+  assert.match(inspected.stdout, /^server key: \\x1b\[2Jpub-v0-evil$/m);
+  const verified = await runGridManager([
+    "verify",
+    "--grid-manager",
+    encodePublicKey(gridManager.publicKey),
+  ], { stdin: document });
+  assert.equal(verified.code, 1);
+  assert.equal(verified.stderr.includes("\x1b"), false);
+  assert.match(
+    verified.stderr,
+    /names "\\u001b\[2Jpub-v0-evil", which is not a server key/,
+  );
+});
+
+Deno.test("status --web sums up a failed connection in one line", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const web = JSON.parse(
+      Deno.readTextFileSync(join(FIXTURES, "tahoe_web.json")),
+    );
+    // The shape Tahoe's HTTP storage client reports after a refused
+    // connection: "failure: " and a Twisted Failure with its traceback.
+    web.servers[0].connection_status = "failure: [Failure instance: " +
+      "Traceback (failure with no frames): <class " +
+      "'twisted.internet.error.ConnectionRefusedError'>: Connection was " +
+      "refused by other side: 111: Connection refused.\n]";
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      () => Response.json(web),
+    );
+    try {
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--now",
+        BEFORE_EXPIRY,
+        "--web",
+        `http://127.0.0.1:${server.addr.port}/`,
+      ]);
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stdout,
+        /^ {2}connection: not connected \(connection refused\)$/m,
+      );
+      assert.doesNotMatch(result.stdout, /Traceback/);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
+
+/** Serves `respond` on 127.0.0.1 while `body` runs, recording paths. */
+async function withWebServer(
+  respond: (request: Request) => Response,
+  body: (port: number, paths: string[]) => Promise<void>,
+) {
+  const paths: string[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) => {
+      const url = new URL(request.url);
+      paths.push(url.pathname + url.search);
+      return respond(request);
+    },
+  );
+  try {
+    await body(server.addr.port, paths);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+const webJson = () =>
+  Response.json(
+    JSON.parse(Deno.readTextFileSync(join(FIXTURES, "tahoe_web.json"))),
+  );
+
+Deno.test("status --web keeps the URL's path", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    await withWebServer(webJson, async (port, paths) => {
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--now",
+        BEFORE_EXPIRY,
+        "--web",
+        `http://127.0.0.1:${port}/tahoe`,
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(paths, ["/tahoe/?t=json"]);
+    });
+  });
+});
+
+Deno.test("status --web warns when the URL is not the client's node.url", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    Deno.writeTextFileSync(join(client, "node.url"), "http://127.0.0.1:1/\n");
+    await withWebServer(webJson, async (port) => {
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--now",
+        BEFORE_EXPIRY,
+        "--web",
+        `http://127.0.0.1:${port}/`,
+      ]);
+      assert.equal(result.code, 0);
+      assert.match(
+        result.stderr,
+        /warning: --web .* is not this client's node\.url \(http:\/\/127\.0\.0\.1:1\/\)/,
+      );
+    });
+  });
+});
+
+Deno.test("status --web rejects a URL off this machine", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    for (const url of ["http://192.0.2.1/", "http://[::1]:3456/"]) {
+      const result = await runGridManager([
+        "status",
+        "-d",
+        client,
+        "--web",
+        url,
+      ]);
+      assert.equal(result.code, 2, url);
+      assert.match(result.stderr, /give the client's web API on 127\.0\.0\.1/);
+      assert.doesNotMatch(result.stderr, /allow-net/);
+    }
+  });
+});
+
+Deno.test("status --web does not follow redirects", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    await withWebServer(
+      () =>
+        new Response(null, {
+          status: 302,
+          headers: { location: "http://192.0.2.1/" },
+        }),
+      async (port) => {
+        const result = await runGridManager([
+          "status",
+          "-d",
+          client,
+          "--web",
+          `http://127.0.0.1:${port}/`,
+        ]);
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /redirects to http:\/\/192\.0\.2\.1\//);
+        assert.doesNotMatch(result.stderr, /allow-net/);
+      },
+    );
+  });
+});
+
+Deno.test("verify names the Grid Manager key when given a private key", async () => {
+  const result = await runGridManager([
+    "verify",
+    "--grid-manager",
+    "priv-v0-" + "a".repeat(52),
+  ], { stdin: "{}" });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /grid-manager public-identity/);
+  assert.doesNotMatch(result.stderr, /node\.pubkey/);
+});
+
+Deno.test("verify says 1 day, not 1 days", async () => {
+  await withTempDir(async (dir) => {
+    const { path, gridManagerKey } = writeCertificate(
+      dir,
+      undefined,
+      undefined,
+      1,
+    );
+    const result = await runGridManager([
+      "verify",
+      path,
+      "--grid-manager",
+      gridManagerKey,
+      "--warn-days",
+      "1",
+    ]);
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /valid, but expiring within 1 day: /);
+  });
+});
+
+Deno.test("status has no stray semicolon without Grid Managers", async () => {
+  await withTempDir(async (dir) => {
+    const client = makeFixtureClient(dir);
+    const config = join(client, "tahoe.cfg");
+    Deno.writeTextFileSync(
+      config,
+      Deno.readTextFileSync(config).replace(/^\[grid_managers\][^]*$/m, ""),
+    );
+    const cache = join(client, "private", "introducer_default_cache.yaml");
+    Deno.writeTextFileSync(
+      cache,
+      Deno.readTextFileSync(cache).replace(
+        /"expires":"[^"]*"/,
+        '"expires":"soon"',
+      ),
+    );
+    const result = await runGridManager(["status", "-d", client]);
+    assert.doesNotMatch(result.stdout, /;$/m);
+    assert.doesNotMatch(result.stdout, /\(s\)/);
+  });
+});
+
+Deno.test("status tells unreadable inputs from failing uploads by stdout", async () => {
+  await withTempDir(async (dir) => {
+    const missing = await runGridManager([
+      "status",
+      "-d",
+      join(dir, "absent"),
+    ]);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stdout, "");
+    const client = makeFixtureClient(dir);
+    const failing = await runGridManager([
+      "status",
+      "-d",
+      client,
+      "--now",
+      AFTER_EXPIRY,
+    ]);
+    assert.equal(failing.code, 1);
+    assert.match(failing.stdout, /New uploads fail/);
+    const help = await runGridManager(["status", "--help"]);
+    assert.match(help.stdout, /nothing on stdout/);
+  });
 });

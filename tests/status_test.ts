@@ -127,6 +127,33 @@ function buildCases(): { id: string; entry: Case }[] {
       }),
     ),
   ]);
+  for (
+    const expires of [
+      "2027-04-01T00:00:00.5+00:00",
+      "20270401T000000+00:00",
+      "2027-04-01T00:00:00+0000",
+      "2027-W14-1T00+00",
+      "9999-12-31T23:59:59.999999+00:00",
+      "9999-12-31T23:59:59-01:00",
+    ]
+  ) {
+    add(`expiry ${expires}`, "allowed", (id) => [
+      signRaw(
+        alpha,
+        JSON.stringify({ expires, public_key: "pub-" + id, version: 1 }),
+      ),
+    ]);
+  }
+  add("expiry before year 1 in UTC", "refused", (id) => [
+    signRaw(
+      alpha,
+      JSON.stringify({
+        expires: "0001-01-01T00:30:00+01:00",
+        public_key: "pub-" + id,
+        version: 1,
+      }),
+    ),
+  ]);
   add("extra key ignored", "allowed", (id) => [
     { ...certificateFor(alpha, id, 2), comment: "hello" },
   ]);
@@ -485,7 +512,10 @@ Deno.test("buildStatusReport() compares allowed servers with shares.happy", () =
   const short = buildStatusReport(servers, [], settingsWith({ alpha }, 3), NOW);
   assert.equal(short.uploadsCanSucceed, false);
   assert.match(short.summary, /2 of 3 servers may receive uploads/);
-  assert.match(short.summary, /shares\.happy = 3 needs 1 more/);
+  assert.match(
+    short.summary,
+    /shares\.happy = 3 needs 1 more allowed server\./,
+  );
   const text = formatStatusReport(short);
   assert.match(text, /expired .* \(4 days ago\)/);
   assert.match(text, /expires .* \(in 4 days\)/);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   describeTimeDifference,
+  formatDisplayTime,
   formatIsoTime,
   parseIsoTime,
 } from "../lib/time.ts";
@@ -72,8 +73,13 @@ Deno.test("parseIsoTime() applies non-UTC offsets", () => {
     parseIsoTime("2027-01-31T12:00:01+00:00:01").micros,
     JAN_31,
   );
+  // Python 3.11 reads an offset of zero whole seconds as UTC.
   assert.equal(
     parseIsoTime("2027-01-31T12:00:00+00:00:00.000001").micros,
+    JAN_31,
+  );
+  assert.equal(
+    parseIsoTime("2027-01-31T12:00:01+00:00:01.000001").micros,
     JAN_31 - 1,
   );
 });
@@ -107,6 +113,7 @@ Deno.test("parseIsoTime() rejects a naive time", () => {
     () => parseIsoTime("2027-01-31 12:00:00.123456"),
     /has no UTC offset/,
   );
+  assert.throws(() => parseIsoTime("2027-01-31"), /has no UTC offset/);
 });
 
 Deno.test("parseIsoTime() rejects malformed text", () => {
@@ -114,10 +121,9 @@ Deno.test("parseIsoTime() rejects malformed text", () => {
     const text of [
       "",
       "tomorrow",
-      "2027-01-31",
       "2027-1-31T12:00:00+00:00",
-      "2027-01-31T12:00:00+0000",
-      "2027-01-31T12:00:00.1234+00:00",
+      "2027-01-31T12:00:00+00:00Z",
+      "2027-01-31T12:00:00.12x+00:00",
       "2027-01-31T12:00:00+00:00 ",
       " 2027-01-31T12:00:00+00:00",
     ]
@@ -200,4 +206,39 @@ Deno.test("parseIsoTime() reads years before 100", () => {
     parseIsoTime("0099-12-31T00:00:00+00:00").micros,
     year99.getTime() * 1000,
   );
+});
+
+Deno.test("parseIsoTime() flags forms Python 3.9 cannot read", () => {
+  for (
+    const text of [
+      "2027-01-31T12:00:00.5+00:00",
+      "20270131T120000+00:00",
+      "2027-01-31T12:00:00+0000",
+      "2027-W04-7T12:00:00+00:00",
+    ]
+  ) {
+    const parsed = parseIsoTime(text);
+    assert.equal(parsed.micros, JAN_31 + (text.includes(".5") ? 500000 : 0));
+    assert.equal(parsed.needsPython311, true, text);
+  }
+  assert.equal(
+    parseIsoTime("2027-01-31T12:00:00.500+00:00").needsPython311,
+    false,
+  );
+});
+
+Deno.test("formatDisplayTime() writes times past year 9999", () => {
+  const late = parseIsoTime("9999-12-31T23:59:59-01:00").micros;
+  assert.equal(formatDisplayTime(late, " "), "+10000-01-01 00:59:59+00:00");
+  assert.throws(() => formatIsoTime(late), RangeError);
+});
+
+Deno.test("formatDisplayTime() writes times before year 1", () => {
+  const early = parseIsoTime("0001-01-01T00:30:00+01:00").micros;
+  assert.equal(formatDisplayTime(early, " "), "0000-12-31 23:30:00+00:00");
+});
+
+Deno.test("formatDisplayTime() matches formatIsoTime() within range", () => {
+  assert.equal(formatDisplayTime(JAN_31, "T"), formatIsoTime(JAN_31));
+  assert.equal(formatDisplayTime(Number.NaN), "invalid time");
 });

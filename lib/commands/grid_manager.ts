@@ -30,9 +30,10 @@ import { comparePythonStrings } from "../python_json.ts";
 import { findRenewalNeeds, type RenewalNeed } from "../renewal.ts";
 import {
   describeTimeDifference,
-  formatIsoTime,
+  formatDisplayTime,
   MICROS_PER_DAY,
   nowMicros,
+  parseDayCount,
 } from "../time.ts";
 import {
   createConfig,
@@ -47,6 +48,7 @@ import {
   type StoredCertificate,
   updateConfig,
 } from "./grid_manager_store.ts";
+import { escapeLineForTerminal } from "../terminal_text.ts";
 
 /** The command line that reaches the Grid Manager at `location`. */
 function programFor(location: string): string {
@@ -186,7 +188,9 @@ function collectListing(
   return servers.map((server) => ({
     name: server.name,
     publicKey: server.publicKey,
-    certificates: (files.get(server.name) ?? []).map(readStoredCertificate),
+    certificates: (files.get(server.name) ?? []).map((
+      file: { index: number; path: string },
+    ) => readStoredCertificate(file, config.keys.publicKey)),
   }));
 }
 
@@ -202,22 +206,36 @@ function collectListing(
 function formatListing(listing: ServerListing[], now: number): string {
   const lines: string[] = [];
   for (const server of listing) {
-    lines.push(`${server.name}: ${server.publicKey}`);
+    // config.json may be hand-edited; show its names escaped.
+    const name = escapeLineForTerminal(server.name);
+    lines.push(`${name}: ${server.publicKey}`);
     // Tahoe pads by the name's length in code points, as Python counts.
-    const indent = " ".repeat([...server.name].length);
+    const indent = " ".repeat([...name].length);
     for (const certificate of server.certificates) {
       const prefix = `${indent}  cert ${certificate.index}: `;
       if (certificate.expiresMicros === undefined) {
-        lines.push(`${prefix}unreadable: ${certificate.error}`);
+        lines.push(
+          `${prefix}unreadable: ${
+            escapeLineForTerminal(String(certificate.error))
+          }`,
+        );
         continue;
       }
-      const expires = formatIsoTime(certificate.expiresMicros, " ");
+      const expires = formatDisplayTime(certificate.expiresMicros, " ");
       const elapsed = (now - certificate.expiresMicros) / 1_000_000;
       const difference = describeTimeDifference(elapsed);
+      // Markers after Tahoe's layout: Tahoe refuses to load a foreign
+      // signature at all, and shows a certificate for an old key as valid.
+      const markers = (certificate.signatureValid === false
+        ? " (not signed by this Grid Manager)"
+        : "") +
+        (certificate.publicKey !== server.publicKey
+          ? " (for another key)"
+          : "");
       lines.push(
         elapsed < 0
-          ? `${prefix}valid until ${expires} (${difference})`
-          : `${prefix}expired ${expires} (${difference})`,
+          ? `${prefix}valid until ${expires} (${difference})${markers}`
+          : `${prefix}expired ${expires} (${difference})${markers}`,
       );
     }
   }
@@ -235,9 +253,10 @@ function listingJson(listing: ServerListing[], now: number): unknown {
         ...(certificate.expiresMicros === undefined
           ? { error: certificate.error }
           : {
-            expires: formatIsoTime(certificate.expiresMicros),
+            expires: formatDisplayTime(certificate.expiresMicros),
             expired: certificate.expiresMicros <= now,
             for_this_server: certificate.publicKey === server.publicKey,
+            signed_by_this_grid_manager: certificate.signatureValid === true,
           }),
       })),
     })),
@@ -258,7 +277,7 @@ const list: Command = {
       type: "string",
       valueName: "DAYS",
       help:
-        "list only servers with no valid certificate, or whose newest one ends within DAYS days",
+        "list only servers with no valid certificate, or whose latest-ending one ends within DAYS days",
     },
   },
   arguments: { min: 0, max: 0 },
@@ -287,17 +306,13 @@ const list: Command = {
 };
 
 /** Parses the DAYS argument of `sign`: a whole number from 1 to 1825. */
-export function parseCertificateDays(text: string): number {
-  const days = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!(days >= MIN_CERTIFICATE_DAYS && days <= MAX_CERTIFICATE_DAYS)) {
-    throw new UsageError(
-      `invalid DAYS ${
-        JSON.stringify(text)
-      }: give a whole number of days from ` +
-        `${MIN_CERTIFICATE_DAYS} to ${MAX_CERTIFICATE_DAYS}`,
-    );
-  }
-  return days;
+export function parseCertificateDays(text: string, label = "DAYS"): number {
+  return parseDayCount(
+    text,
+    label,
+    MIN_CERTIFICATE_DAYS,
+    MAX_CERTIFICATE_DAYS,
+  );
 }
 
 const sign: Command = {
@@ -343,7 +358,7 @@ const sign: Command = {
     }
     if (args[1] === undefined) {
       printMessage(
-        `the certificate expires ${formatIsoTime(expiresMicros)} ` +
+        `the certificate expires ${formatDisplayTime(expiresMicros)} ` +
           `(${DEFAULT_CERTIFICATE_DAYS} days, the default; give DAYS to change it)`,
       );
     }
@@ -352,7 +367,7 @@ const sign: Command = {
 };
 
 /** Largest window `--expiring` and `--within` accept: 100 years. */
-const MAX_WINDOW_DAYS = 36_500;
+export const MAX_WINDOW_DAYS = 36_500;
 
 /** Parses the DAYS of `list --expiring` and `renew --within`. */
 function parseWindowDays(
@@ -360,15 +375,7 @@ function parseWindowDays(
   option: string,
 ): number {
   const text = typeof value === "string" ? value : "";
-  const days = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!(days >= 0 && days <= MAX_WINDOW_DAYS)) {
-    throw new UsageError(
-      `invalid ${option} ${
-        JSON.stringify(text)
-      }: give a whole number of days from 0 to ${MAX_WINDOW_DAYS}`,
-    );
-  }
-  return days;
+  return parseDayCount(text, option, 0, MAX_WINDOW_DAYS);
 }
 
 function renewalNeeds(
@@ -386,18 +393,17 @@ function renewalNeeds(
 
 function describeNeed(need: RenewalNeed, now: number): string {
   if (need.expiresMicros === undefined) return "no valid certificate";
-  return `newest certificate expires ${formatIsoTime(need.expiresMicros)} (${
-    describeTimeDifference((now - need.expiresMicros) / 1_000_000)
-  })`;
+  return `latest-ending certificate expires ${
+    formatDisplayTime(need.expiresMicros)
+  } (${describeTimeDifference((now - need.expiresMicros) / 1_000_000)})`;
 }
 
 function formatRenewalNeeds(needs: RenewalNeed[], now: number): string {
-  return needs.map((need) =>
-    `${need.server.name}: ${need.server.publicKey}\n` +
-    `${" ".repeat([...need.server.name].length)}  renew: ${
-      describeNeed(need, now)
-    }\n`
-  ).join("");
+  return needs.map((need) => {
+    const name = escapeLineForTerminal(need.server.name);
+    return `${name}: ${need.server.publicKey}\n` +
+      `${" ".repeat([...name].length)}  renew: ${describeNeed(need, now)}\n`;
+  }).join("");
 }
 
 function renewalNeedsJson(needs: RenewalNeed[]): unknown {
@@ -408,7 +414,7 @@ function renewalNeedsJson(needs: RenewalNeed[]): unknown {
       renewal: need.reason,
       expires: need.expiresMicros === undefined
         ? null
-        : formatIsoTime(need.expiresMicros),
+        : formatDisplayTime(need.expiresMicros),
     })),
   };
 }
@@ -430,7 +436,7 @@ const renew: Command = {
       type: "string",
       valueName: "DAYS",
       help:
-        "renew servers with no valid certificate, or whose newest one ends within DAYS days",
+        "renew servers with no valid certificate, or whose latest-ending one ends within DAYS days",
     },
     days: {
       type: "string",
@@ -470,13 +476,7 @@ const renew: Command = {
 /** Parses `renew --days`, naming the option in the error. */
 function parseRenewalDays(value: string | boolean | undefined): number {
   if (typeof value !== "string") return DEFAULT_CERTIFICATE_DAYS;
-  try {
-    return parseCertificateDays(value);
-  } catch (error) {
-    throw new UsageError(
-      `--days: ${(error as Error).message.replace(/^invalid DAYS/, "invalid")}`,
-    );
-  }
+  return parseCertificateDays(value, "--days");
 }
 
 function renewStream(
@@ -507,8 +507,8 @@ function renewStream(
   }
   writeStdout(lines.join(""));
   printMessage(
-    `signed ${countOf(needs.length, "certificate")}, expiring ${
-      formatIsoTime(expiresMicros)
+    `signed ${countOf(needs.length, "certificate")}${
+      needs.length === 0 ? "" : `, expiring ${formatDisplayTime(expiresMicros)}`
     }; with --config - no certificates are kept, so every server is renewed`,
   );
   return ExitCode.ok;
@@ -552,9 +552,9 @@ function renewDirectory(
     `renewed ${needs.length} of ${countOf(config.servers.length, "server")} ` +
       `(${missing} without a valid certificate, ${
         needs.length - missing
-      } expiring within ${within} days); ` +
+      } expiring within ${countOf(within, "day")}); ` +
       (needs.length > 0
-        ? `the new certificates expire ${formatIsoTime(expiresMicros)}`
+        ? `the new certificates expire ${formatDisplayTime(expiresMicros)}`
         : "nothing to sign"),
   );
   return ExitCode.ok;

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import {
   parseCertificateDocument,
   parseCertificatePayload,
+  verifyCertificateSignature,
 } from "../certificate.ts";
 import { GridManagerError, UsageError } from "../errors.ts";
 import {
@@ -51,6 +52,11 @@ export interface StoredCertificate {
   readonly expiresMicros?: number;
   /** The key the certificate names, as written. */
   readonly publicKey?: string;
+  /**
+   * Whether the signature verifies under the Grid Manager key given to
+   * {@link readStoredCertificate}; undefined when no key was given.
+   */
+  readonly signatureValid?: boolean;
   /** Why the file could not be read as a certificate. */
   readonly error?: string;
 }
@@ -271,6 +277,7 @@ export function listCertificateFiles(
 /** Reads one stored certificate; a bad file is reported, not thrown. */
 export function readStoredCertificate(
   file: { index: number; path: string },
+  gridManagerKey?: Uint8Array,
 ): StoredCertificate {
   try {
     const document = parseCertificateDocument(
@@ -282,6 +289,9 @@ export function readStoredCertificate(
       ...file,
       expiresMicros: payload.expiresMicros,
       publicKey: payload.publicKey,
+      ...(gridManagerKey === undefined ? {} : {
+        signatureValid: verifyCertificateSignature(document, gridManagerKey),
+      }),
     };
   } catch (error) {
     // The advice meant for a certificate given as input does not fit a

@@ -49,7 +49,11 @@ import {
   storageEnabled,
 } from "../node_config.ts";
 import { normalizeOptionName, parseTahoeCfg } from "../tahoe_cfg.ts";
-import { describeTimeDifference, formatIsoTime, nowMicros } from "../time.ts";
+import {
+  describeTimeDifference,
+  formatDisplayTime,
+  nowMicros,
+} from "../time.ts";
 import {
   cfgPath,
   nodeDirectory,
@@ -62,6 +66,7 @@ import {
   requireClientNode,
   writeCfg,
 } from "./node_store.ts";
+import { escapeForTerminal, escapeLineForTerminal } from "../terminal_text.ts";
 
 const RESTART =
   `restart the node ("tahoe stop" and "tahoe run", or your service manager) for the change to take effect`;
@@ -273,8 +278,10 @@ const addGridManagerCert: Command = {
     if (replaced !== undefined && checked.payload.expiresMicros < replaced) {
       printWarning(
         `the new certificate expires ${
-          formatIsoTime(checked.payload.expiresMicros)
-        }, earlier than the one it replaced (${formatIsoTime(replaced)}); ` +
+          formatDisplayTime(checked.payload.expiresMicros)
+        }, earlier than the one it replaced (${
+          formatDisplayTime(replaced)
+        }); ` +
           `check that you installed the latest certificate from the Grid Manager`,
       );
     }
@@ -285,7 +292,7 @@ const addGridManagerCert: Command = {
     }
     printMessage(
       `installed certificate ${JSON.stringify(name)} as ${installed.path}, ` +
-        `valid until ${formatIsoTime(checked.payload.expiresMicros)}; ` +
+        `valid until ${formatDisplayTime(checked.payload.expiresMicros)}; ` +
         `the node has ${countOf(installed.count, "certificate")}`,
     );
     printMessage(RESTART);
@@ -320,7 +327,7 @@ function listCertificates(directory: string): {
       const payload = parseCertificatePayload(document, entry.value);
       return {
         ...listing,
-        expires: formatIsoTime(payload.expiresMicros),
+        expires: formatDisplayTime(payload.expiresMicros),
         expiresMicros: payload.expiresMicros,
         expired: payload.expiresMicros <= now,
         public_key: payload.publicKey,
@@ -345,7 +352,7 @@ function formatCertificateLine(
     return `${head}: unreadable: ${certificate.error}`;
   }
   const expiresMicros = certificate.expiresMicros!;
-  const when = `${formatIsoTime(expiresMicros)} (${
+  const when = `${formatDisplayTime(expiresMicros)} (${
     describeTimeDifference((now - expiresMicros) / 1_000_000)
   })`;
   const state = certificate.expired ? `expired ${when}` : `valid until ${when}`;
@@ -381,7 +388,9 @@ const listGridManagerCerts: Command = {
     }
     const now = nowMicros();
     writeStdout(
-      certificates.map((c) => formatCertificateLine(c, now) + "\n").join(""),
+      certificates.map((c) =>
+        escapeLineForTerminal(formatCertificateLine(c, now)) + "\n"
+      ).join(""),
     );
     if (certificates.length === 0) {
       printMessage(`${cfgPath(directory)} lists no Grid Manager certificate`);
@@ -642,7 +651,8 @@ const check: Command = {
     if (options.json) {
       writeStdout(JSON.stringify({ findings }, null, 2) + "\n");
     } else {
-      writeStdout(findings.map(formatFinding).join(""));
+      // Findings quote certificates and tahoe.cfg values.
+      writeStdout(escapeForTerminal(findings.map(formatFinding).join("")));
     }
     const failed = findings.some((finding) => finding.severity !== "warning");
     if (findings.length === 0) {

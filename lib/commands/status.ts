@@ -35,7 +35,9 @@ import {
 import {
   decodePublicKey,
   encodePublicKey,
+  GRID_MANAGER_KEY_SOURCE,
   normalizePublicKey,
+  SERVER_KEY_SOURCE,
   weakGridManagerKeyReason,
 } from "../keys.ts";
 import {
@@ -46,8 +48,18 @@ import {
 import { readClientSettings } from "../client_settings.ts";
 import { formatStatusReport, statusReportJson } from "../status_format.ts";
 import { parseTahoeCfg } from "../tahoe_cfg.ts";
-import { formatIsoTime, nowMicros, parseIsoTime } from "../time.ts";
+import { escapeLineForTerminal } from "../terminal_text.ts";
+import { countOf } from "../plural.ts";
+import {
+  formatDisplayTime,
+  nowMicros,
+  parseDayCount,
+  parseIsoTime,
+} from "../time.ts";
 import { cfgPath, nodeDirectory, readCfg } from "./node_store.ts";
+
+/** Largest --warn-days: 100 years, as for list --expiring. */
+const MAX_WARN_DAYS = 36_500;
 
 const NOW_OPTION = {
   type: "string",
@@ -62,7 +74,14 @@ export function parseNowOption(value: string | boolean | undefined): number {
   try {
     return parseIsoTime(value).micros;
   } catch (error) {
-    throw new UsageError(`invalid --now: ${(error as Error).message}`);
+    // The parser's message starts by quoting the time; say which option.
+    const reason = (error as Error).message.replace(
+      /^(invalid )?time "(?:[^"\\]|\\.)*"(; )?/,
+      "",
+    );
+    throw new UsageError(
+      `invalid --now ${JSON.stringify(value)}: ${reason}`,
+    );
   }
 }
 
@@ -91,17 +110,16 @@ function readAnnouncementFiles(directory: string): AnnouncementSet[] {
   return sets;
 }
 
-/** Returns whether a URL points at this machine (127.0.0.1, ::1, localhost). */
-function isLoopbackUrl(url: URL): boolean {
-  return ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-}
-
-async function fetchConnections(
-  base: string,
-): Promise<Map<string, string>> {
+/**
+ * Builds the `?t=json` URL of the web API at `base`, keeping its path.
+ *
+ * @throws {UsageError} for a URL that is not http(s) on this machine: the
+ *   program may reach only 127.0.0.1 and localhost.
+ */
+export function webStatusUrl(base: string): URL {
   let url: URL;
   try {
-    url = new URL("/?t=json", base);
+    url = new URL(base);
   } catch {
     throw new UsageError(
       `invalid --web URL ${
@@ -114,12 +132,60 @@ async function fetchConnections(
       `invalid --web URL ${JSON.stringify(base)}: use http:// or https://`,
     );
   }
+  if (url.hostname !== "127.0.0.1" && url.hostname !== "localhost") {
+    throw new UsageError(
+      `--web URL ${
+        JSON.stringify(base)
+      } is not on this machine; give the client's web API on 127.0.0.1 or localhost (its node.url)`,
+    );
+  }
+  if (!url.pathname.endsWith("/")) url.pathname += "/";
+  url.search = "?t=json";
+  url.hash = "";
+  return url;
+}
+
+/** Warns when `url` is not the web API the client wrote to node.url. */
+function checkNodeUrl(directory: string, url: URL): void {
+  let nodeUrl: string;
+  try {
+    nodeUrl = Deno.readTextFileSync(join(directory, "node.url")).trim();
+  } catch {
+    return; // A client that never ran has no node.url.
+  }
+  let expected: URL;
+  try {
+    expected = webStatusUrl(nodeUrl);
+  } catch {
+    return;
+  }
+  const same = (a: URL) => a.href.replace("//localhost", "//127.0.0.1");
+  if (same(expected) !== same(url)) {
+    printWarning(
+      escapeLineForTerminal(
+        `--web ${url.origin}${url.pathname} is not this client's node.url (${nodeUrl}); the connections shown may be another node's`,
+      ),
+    );
+  }
+}
+
+async function fetchConnections(url: URL): Promise<Map<string, string>> {
   let text: string;
   try {
+    // A redirect could lead off this machine, which the program may not
+    // reach; report it instead of following it.
     const response = await fetch(url, {
       signal: AbortSignal.timeout(10_000),
+      redirect: "manual",
     });
     text = await response.text();
+    if (response.status >= 300 && response.status < 400) {
+      throw new GridManagerError(
+        `${url} redirects to ${
+          response.headers.get("location") ?? "an unnamed place"
+        }; give the client's web API URL itself (its node.url)`,
+      );
+    }
     if (!response.ok) {
       throw new GridManagerError(
         `${url} returned HTTP ${response.status}; check --web`,
@@ -127,11 +193,10 @@ async function fetchConnections(
     }
   } catch (error) {
     if (error instanceof GridManagerError) throw error;
-    const hint = isLoopbackUrl(url)
-      ? "check that the client is running and web.port in its tahoe.cfg"
-      : "this build may reach only 127.0.0.1 and localhost";
     throw new GridManagerError(
-      `cannot read ${url}: ${(error as Error).message.split("\n")[0]}; ${hint}`,
+      `cannot read ${url}: ${
+        (error as Error).message.split("\n")[0]
+      }; check that the client is running and web.port in its tahoe.cfg`,
     );
   }
   return parseWebStatus(text, url.toString());
@@ -143,7 +208,9 @@ const status: Command = {
   summary: "Show which storage servers a client may upload to, and why",
   description:
     "Reads tahoe.cfg, private/introducer_*_cache.yaml and private/servers.yaml\n" +
-    "of the client. Exits 0 when new uploads can reach shares.happy servers, 1 when not.",
+    "of the client. Exits 0 when new uploads can reach shares.happy servers, 1 when not.\n" +
+    "Exit 1 also means the inputs could not be read; then the reason is on stderr\n" +
+    "and nothing on stdout, while a report of failing uploads is on stdout.",
   options: {
     "node-directory": NODE_DIRECTORY_OPTION,
     json: JSON_OPTION,
@@ -152,7 +219,7 @@ const status: Command = {
       type: "string",
       valueName: "URL",
       help:
-        "also read connection status from the client's web API at URL (GET URL/?t=json)",
+        "also read connection status from the client's web API at URL (its node.url; GET URL/?t=json)",
     },
   },
   arguments: { min: 0, max: 0 },
@@ -165,9 +232,12 @@ const status: Command = {
       path,
     );
     const sets = readAnnouncementFiles(directory);
-    const connections = typeof options.web === "string"
-      ? await fetchConnections(options.web)
-      : undefined;
+    let connections: Map<string, string> | undefined;
+    if (typeof options.web === "string") {
+      const url = webStatusUrl(options.web);
+      checkNodeUrl(directory, url);
+      connections = await fetchConnections(url);
+    }
     const report = buildStatusReport(
       mergeAnnouncements(sets),
       sets.flatMap((set) => set.problems),
@@ -218,12 +288,12 @@ function formatInspection(
   const lines = [
     `version: ${JSON.stringify(certificate.version) ?? "missing"}`,
     `server key: ${certificate.publicKey}`,
-    `${state}: ${formatIsoTime(certificate.expiresMicros)} (${
+    `${state}: ${formatDisplayTime(certificate.expiresMicros)} (${
       describeRelativeTime(certificate.expiresMicros, now)
     })`,
     ...certificate.notes.map((note) => `note: ${note}`),
   ];
-  return lines.join("\n") + "\n";
+  return lines.map(escapeLineForTerminal).join("\n") + "\n";
 }
 
 const inspect: Command = {
@@ -252,27 +322,33 @@ function parseWarnDays(
   value: string | boolean | undefined,
 ): number | undefined {
   if (typeof value !== "string") return undefined;
-  if (!/^[0-9]+$/.test(value)) {
-    throw new UsageError(
-      `invalid --warn-days ${
-        JSON.stringify(value)
-      }: give a whole number of days`,
-    );
-  }
-  return Number(value);
+  return parseDayCount(value, "--warn-days", 0, MAX_WARN_DAYS);
 }
+
+/** What each key option of `verify` takes, for messages. */
+const KEY_OPTIONS = {
+  "grid-manager": {
+    what:
+      'the Grid Manager\'s public key, the output of "grid-manager public-identity"',
+    source: GRID_MANAGER_KEY_SOURCE,
+  },
+  server: {
+    what: "the storage server's key, the contents of its node.pubkey file",
+    source: SERVER_KEY_SOURCE,
+  },
+} as const;
 
 function requireKeyOption(
   value: string | boolean | undefined,
-  option: string,
+  option: keyof typeof KEY_OPTIONS,
 ): string {
   if (typeof value !== "string") {
     throw new UsageError(
-      `missing --${option}; give the key as pub-v0-... (a Grid Manager's "public-identity", a server's node.pubkey)`,
+      `missing --${option}; give ${KEY_OPTIONS[option].what}`,
     );
   }
   try {
-    return normalizePublicKey(value);
+    return normalizePublicKey(value, KEY_OPTIONS[option].source);
   } catch (error) {
     // A key that fails its check is bad input, not bad usage: exit 1, as
     // for the PUBKEY of add.
@@ -328,22 +404,26 @@ const verify: Command = {
       warnDays,
     }, source);
     if (result.status === "invalid") {
-      printMessage(`invalid: ${result.reason}`);
+      printMessage(escapeLineForTerminal(`invalid: ${result.reason}`));
       return ExitCode.failure;
     }
     const { certificate } = result;
-    for (const note of certificate.notes) printWarning(note);
-    const when = `${formatIsoTime(certificate.expiresMicros)} (${
+    for (const note of certificate.notes) {
+      printWarning(escapeLineForTerminal(note));
+    }
+    const when = `${formatDisplayTime(certificate.expiresMicros)} (${
       describeRelativeTime(certificate.expiresMicros, now)
     })`;
     if (result.status === "expiring") {
       printMessage(
-        `valid, but expiring within ${warnDays} days: ${when}; renew it soon`,
+        `valid, but expiring within ${
+          countOf(warnDays ?? 0, "day")
+        }: ${when}; renew it soon`,
       );
       return ExitCode.expiringSoon;
     }
     printMessage(
-      `valid for ${certificate.publicKey}${
+      `valid for ${escapeLineForTerminal(certificate.publicKey)}${
         serverKey === undefined ? " (server key not checked)" : ""
       }, expires ${when}`,
     );
