@@ -21,11 +21,11 @@ export interface OptionSpec {
   readonly short?: string;
   /** Name of the value in help, such as `DIR`. */
   readonly valueName?: string;
-  /** What the option sets, and in what unit. */
+  /** Help text: the setting the option changes, and its unit. */
   readonly help: string;
 }
 
-/** What a command receives when it runs. */
+/** The parsed command line a command runs with. */
 export interface Invocation {
   /** Positional arguments after the command name. */
   readonly args: readonly string[];
@@ -45,7 +45,7 @@ export interface Command {
   readonly description?: string;
   /** The options this command takes, by long name. */
   readonly options: Readonly<Record<string, OptionSpec>>;
-  /** Fewest and most positional arguments. */
+  /** Minimum and maximum number of positional arguments. */
   readonly arguments: { readonly min: number; readonly max: number };
   /** Runs the command; returns the exit code. */
   run(invocation: Invocation): number | Promise<number>;
@@ -130,14 +130,14 @@ export function formatProgramHelp(commands: readonly Command[]): string {
   ].join("\n");
 }
 
-/** Union of every option name any command knows, so a misplaced one is named. */
+/** Collects every command's option names, to name an option given to the wrong command. */
 function allOptionNames(commands: readonly Command[]): Set<string> {
   return new Set(commands.flatMap((command) => Object.keys(command.options)));
 }
 
 /**
- * Parses `argv` and runs the command it names. Never throws: every error
- * becomes one line on stderr and its exit code.
+ * Parses `argv` and runs the command it names. Never throws: every error,
+ * including an unexpected one, becomes one line on stderr and an exit code.
  */
 export async function runCli(
   argv: readonly string[],

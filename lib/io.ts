@@ -32,7 +32,7 @@ export function printMessage(message: string): void {
       "standard error",
     );
   } catch {
-    // A closed stderr leaves nowhere to report to; the exit code still tells.
+    // A closed stderr leaves nowhere to report to, but the exit code remains.
   }
 }
 
@@ -190,7 +190,7 @@ interface LockedTempFile {
 /**
  * Writes `data` to a new temporary file beside `target` and returns it
  * still open and locked. The caller moves it into place and then closes
- * it; until then the lock tells {@link removeStaleTempFiles} that its
+ * it; until then the lock shows {@link removeStaleTempFiles} that its
  * writer is alive. On failure nothing is left behind.
  */
 function writeLockedTempFile(

@@ -100,11 +100,11 @@ export function decodePublicKey(
   return decodeKey(text, PUBLIC_KEY_PREFIX, `public key ${describe(text)}`);
 }
 
-/** Where a storage server's public key comes from, for messages. */
+/** The source of a storage server's public key, named in messages. */
 export const SERVER_KEY_SOURCE =
   "the contents of the server's node.pubkey file";
 
-/** Where a Grid Manager's public key comes from, for messages. */
+/** The source of a Grid Manager's public key, named in messages. */
 export const GRID_MANAGER_KEY_SOURCE =
   'the output of "grid-manager public-identity" on the Grid Manager';
 

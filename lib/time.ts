@@ -171,8 +171,8 @@ function readDate(chars: string[], end: number): number | undefined {
       if (read === undefined) return undefined;
       weekday = read;
     }
-    // ISO week 1 holds January 4th; a year has 53 weeks when it starts on
-    // a Thursday, or on a Wednesday in a leap year.
+    // ISO week 1 contains January 4th. A year has 53 weeks when it starts
+    // on a Thursday, or on a Wednesday in a leap year.
     const jan4 = epochDay(year, 1, 4);
     const jan4Weekday = ((jan4 % 7) + 7 + 3) % 7 + 1; // 1970-01-01 was a Thursday
     const leap = daysInMonth(year, 2) === 29;
@@ -283,7 +283,7 @@ export function parseIsoTime(text: string): ParsedTime {
   );
   const end = dateLength(chars);
   if (chars.length < end) throw invalid();
-  // A NUL ends the text for Python's C parser; no valid time holds one.
+  // A NUL ends the text for Python's C parser, so no valid time contains one.
   if (text.includes("\0")) throw invalid();
   if (chars.length <= end) {
     if (readDate(chars, end) !== undefined) throw naive();

@@ -1,5 +1,5 @@
 /**
- * Where a Grid Manager configuration lives: a directory holding
+ * Storage of a Grid Manager configuration: a directory that contains
  * `config.json` and the issued `NAME.cert.N` files, or standard input and
  * output (`--config -`), where nothing is kept.
  *
@@ -57,7 +57,7 @@ export interface StoredCertificate {
    * {@link readStoredCertificate}; undefined when no key was given.
    */
   readonly signatureValid?: boolean;
-  /** Why the file could not be read as a certificate. */
+  /** The reason the file could not be read as a certificate. */
   readonly error?: string;
 }
 

@@ -162,9 +162,7 @@ function checkNodeUrl(directory: string, url: URL): void {
   const same = (a: URL) => a.href.replace("//localhost", "//127.0.0.1");
   if (same(expected) !== same(url)) {
     printWarning(
-      escapeLineForTerminal(
-        `--web ${url.origin}${url.pathname} is not this client's node.url (${nodeUrl}); the connections shown may be another node's`,
-      ),
+      `--web ${url.origin}${url.pathname} is not this client's node.url (${nodeUrl}); the connections shown may be another node's`,
     );
   }
 }
@@ -404,13 +402,11 @@ const verify: Command = {
       warnDays,
     }, source);
     if (result.status === "invalid") {
-      printMessage(escapeLineForTerminal(`invalid: ${result.reason}`));
+      printMessage(`invalid: ${result.reason}`);
       return ExitCode.failure;
     }
     const { certificate } = result;
-    for (const note of certificate.notes) {
-      printWarning(escapeLineForTerminal(note));
-    }
+    for (const note of certificate.notes) printWarning(note);
     const when = `${formatDisplayTime(certificate.expiresMicros)} (${
       describeRelativeTime(certificate.expiresMicros, now)
     })`;
@@ -423,7 +419,7 @@ const verify: Command = {
       return ExitCode.expiringSoon;
     }
     printMessage(
-      `valid for ${escapeLineForTerminal(certificate.publicKey)}${
+      `valid for ${certificate.publicKey}${
         serverKey === undefined ? " (server key not checked)" : ""
       }, expires ${when}`,
     );
